@@ -1,0 +1,3 @@
+from toppypi.cli import main
+
+main()

@@ -1,0 +1,85 @@
+"""Writes that either happen whole or not at all.
+
+A crash mid-write must never leave a half file where a consumer reads, so
+everything goes to a temporary sibling and is renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publishable(tmp: str) -> None:
+    """mkstemp makes 0600 files; published files are world-readable like any other."""
+    os.chmod(tmp, (stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH) & ~_umask())
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[bytes]]:
+    """Open a temporary sibling of ``path``; rename it over ``path`` on success."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        _publishable(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> bool:
+    """Write ``data`` to ``path`` unless it already holds exactly that; True if written."""
+    target = Path(path)
+    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        return False
+    with atomic_open(target) as fh:
+        fh.write(data)
+    return True
+
+
+@contextlib.contextmanager
+def temp_path_for(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary sibling path for writers that want a file name (Parquet, DuckDB)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        _publishable(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def replace_dir(staged: Path, target: Path) -> None:
+    """Swap a fully written directory into place, keeping the old one until then."""
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staged, target)
+    if old.exists():
+        shutil.rmtree(old)

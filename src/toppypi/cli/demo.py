@@ -1,0 +1,49 @@
+"""``toppypi demo``: the whole job offline, on sample data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from toppypi.cli.output import info
+
+
+@click.command("demo")
+@click.option(
+    "--dir",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="Where to put everything.",
+)
+@click.option("--months", type=click.IntRange(1, 24), default=3, show_default=True)
+@click.option(
+    "--events",
+    type=click.IntRange(min=1000),
+    default=1_000_000,
+    show_default=True,
+    help="Events per month.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def command(root: Path, months: int, events: int, seed: int) -> None:
+    """Sample events, ingest them and publish each month, offline.
+
+    The store lives inside --dir, so the demo never touches your real one.
+    """
+    import time
+
+    from toppypi.demo import run_demo
+
+    t0 = time.perf_counter()
+    res = run_demo(root, months=months, events_per_month=events, seed=seed, say=info)
+    info("")
+    info(f"done in {time.perf_counter() - t0:.1f}s. Made in {root}/:")
+    info("  top-pypi-packages.{json,min.json,csv}   latest month (stable names)")
+    info("  top-pypi-packages-30-days.*             deprecated aliases")
+    for m in res.months:
+        info(f"  archive/{m}/                         json, min.json, csv, parquet, checks.json")
+    info("  index.html                               the top 100")
+    info("  store.duckdb                             the local store")
+    info(f"Try: toppypi top --db {root}/store.duckdb --limit 10")

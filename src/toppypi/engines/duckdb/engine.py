@@ -1,0 +1,218 @@
+"""The embedded engine: plans a query onto a roll-up or the raw events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toppypi.engines.duckdb import store
+from toppypi.engines.duckdb.capabilities import CAPABILITIES
+from toppypi.engines.duckdb.fields import RAW_FIELDS, RAW_PY_MAJOR
+from toppypi.engines.duckdb.rollups import ROLLUPS, Rollup
+from toppypi.engines.interface import Estimate
+from toppypi.errors import UsageError
+from toppypi.query import Field, InstallerMode, Op, Query
+from toppypi.result import Column, Provenance, Result, Value
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass
+class Plan:
+    """SQL with its bound parameters, and the relation it reads."""
+
+    sql: str
+    params: list[Any] = field(default_factory=list)
+    relation: str = ""
+    columns: list[Column] = field(default_factory=list)
+
+
+class DuckDBEngine:
+    name = "duckdb"
+    capabilities = CAPABILITIES
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = store.connect(self.db, read_only=True)
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    # planning -----------------------------------------------------------
+
+    def choose_rollup(self, query: Query) -> Rollup | None:
+        used = query.fields_used()
+        if any(f.is_percent for f in used):
+            return None
+        for rollup in ROLLUPS:
+            if rollup.grain == "month" and not query.period.is_whole_months:
+                continue
+            if used <= rollup.covers:
+                return rollup
+        return None
+
+    def plan(self, query: Query) -> Plan:
+        self.capabilities.check(query)
+        rollup = self.choose_rollup(query)
+        if rollup is not None:
+            return _build(query, _RollupSource(rollup))
+        raw = store.raw_relation(self.con, self.db)
+        if raw is None:
+            raise UsageError(f"the store {self.db} holds no events; run `toppypi ingest` first")
+        return _build(query, _RawSource(raw))
+
+    def sql(self, query: Query) -> str:
+        return self.plan(query).sql
+
+    # running ------------------------------------------------------------
+
+    def run(self, query: Query) -> Result:
+        plan = self.plan(query)
+        t0 = time.perf_counter()
+        cur = self.con.execute(plan.sql, plan.params)
+        rows: list[tuple[Value, ...]] = [tuple(r) for r in cur.fetchall()]
+        elapsed = time.perf_counter() - t0
+        prov = Provenance(
+            engine=self.name, sql=plan.sql, elapsed=elapsed, freshness=self.freshness()
+        )
+        columns = plan.columns
+        if columns and columns[-1].name == "_rows_before_limit":
+            prov.rows_before_limit = int(rows[0][-1]) if rows else 0  # type: ignore[arg-type]
+            rows = [r[:-1] for r in rows]
+            columns = columns[:-1]
+        prov.rows_read = prov.rows_before_limit
+        return Result(columns=columns, rows=rows, provenance=prov)
+
+    def freshness(self) -> dt.date | None:
+        row = self.con.execute("SELECT MAX(last_day) FROM ingested_files").fetchone()
+        return row[0] if row else None
+
+    def estimate(self, query: Query) -> Estimate | None:
+        return None
+
+
+class _RollupSource:
+    def __init__(self, rollup: Rollup) -> None:
+        self.rollup = rollup
+        self.count = "count"
+        self.relation = rollup.table
+
+    def expr(self, fld: Field) -> str:
+        grain = self.rollup.grain
+        if fld is Field.DATE:
+            return f"strftime({grain}, '%Y-%m-%d')"
+        if fld is Field.MONTH:
+            return f"strftime({grain}, '%Y-%m')"
+        if fld is Field.YEAR:
+            return f"strftime({grain}, '%Y')"
+        return self.rollup.column(fld)
+
+    def period_where(self, query: Query) -> tuple[str, list[Any]]:
+        p = query.period
+        col = self.rollup.grain
+        start = p.start.replace(day=1) if col == "month" else p.start
+        return f"{col} BETWEEN ? AND ?", [start, p.end]
+
+
+class _RawSource:
+    def __init__(self, relation: str) -> None:
+        self.relation = relation
+        self.count = "1"
+
+    def expr(self, fld: Field) -> str:
+        return RAW_FIELDS[fld]
+
+    def period_where(self, query: Query) -> tuple[str, list[Any]]:
+        p = query.period
+        start = dt.datetime.combine(p.start, dt.time(), dt.UTC)
+        end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), dt.UTC)
+        return '"timestamp" >= ? AND "timestamp" < ?', [start, end]
+
+
+_Source = _RollupSource | _RawSource
+
+
+def _percent(src: _Source, major: str) -> str:
+    if isinstance(src, _RollupSource):
+        raise AssertionError("percent fields are planned on raw events")
+    return f"ROUND(100 * SUM(CASE WHEN {RAW_PY_MAJOR} = '{major}' THEN 1 ELSE 0 END) / COUNT(*), 1)"
+
+
+def _build(query: Query, src: _Source) -> Plan:
+    """One SELECT over ``src``; every user value is a bound parameter."""
+    select: list[str] = []
+    columns: list[Column] = []
+    for fld in query.dimensions:
+        if fld.is_percent:
+            continue
+        select.append(f'{src.expr(fld)} AS "{fld.column}"')
+        columns.append(Column(fld.column, "String"))
+    select.append(f"SUM({src.count})::BIGINT AS download_count")
+    columns.append(Column("download_count", "Int64"))
+    for fld in query.dimensions:
+        if fld.is_percent:
+            select.append(
+                f'{_percent(src, "3" if fld is Field.PERCENT3 else "2")} AS "{fld.column}"'
+            )
+            columns.append(Column(fld.column, "Float64"))
+
+    where, params = src.period_where(query)
+    clauses = [where]
+    if query.project is not None:
+        clauses.append(f"{src.expr(Field.PROJECT)} = ?")
+        params.append(query.project)
+    inst = query.installers
+    if inst.mode is InstallerMode.ONLY:
+        clauses.append(f"{src.expr(Field.INSTALLER)} IN ({', '.join('?' * len(inst.names))})")
+        params.extend(inst.names)
+    elif inst.mode is InstallerMode.NO_MIRRORS:
+        col = src.expr(Field.INSTALLER)
+        clauses.append(f"({col} IS NULL OR {col} NOT IN ({', '.join('?' * len(inst.names))}))")
+        params.extend(inst.names)
+    for cond in query.where:
+        col = f"CAST({src.expr(cond.field)} AS VARCHAR)"
+        if cond.op is Op.IN:
+            clauses.append(f"{col} IN ({', '.join('?' * len(cond.values))})")
+        else:
+            clauses.append(f"{col} {cond.op.value} ?")
+        params.extend(cond.values)
+
+    group = query.group_fields
+    top_n = group == (Field.PROJECT,)
+    if top_n:
+        select.append("COUNT(*) OVER () AS _rows_before_limit")
+        columns.append(Column("_rows_before_limit", "UInt64"))
+    order_first = (
+        f'"{query.order.column}" DESC' if query.order is not None else "download_count DESC"
+    )
+    ties = [f'"{f.column}"' for f in group if f is not query.order]
+    order = ", ".join(
+        [order_first, *([] if query.order is None else ["download_count DESC"]), *ties]
+    )
+    sql = f"SELECT {', '.join(select)}\nFROM {src.relation}\nWHERE {' AND '.join(clauses)}"
+    if group:
+        sql += f"\nGROUP BY {', '.join(str(i + 1) for i in range(len(group)))}"
+    sql += f"\nORDER BY {order}"
+    if query.limit:
+        sql += "\nLIMIT ?"
+        params.append(query.limit)
+    return Plan(sql=sql, params=params, relation=src.relation, columns=columns)
+
+
+def open_engine(spec: str, *, db: str | Path | None = None, **options: Any) -> DuckDBEngine:
+    """``duckdb`` or ``duckdb:PATH``; ``--db`` and ``$TOPPYPI_DB`` also name the store."""
+    in_spec = spec.partition(":")[2]
+    chosen = Path(in_spec) if in_spec else Path(db) if db else store.default_db_path()
+    return DuckDBEngine(chosen)

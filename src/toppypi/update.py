@@ -1,0 +1,75 @@
+"""``update``: the monthly job, from query to dumps, refusing bad data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from toppypi.checks import Finding, Report, Severity
+from toppypi.checks.structure import check_structure
+from toppypi.dataset import Dataset, WriteReport, write_month
+from toppypi.engines.interface import Engine
+from toppypi.errors import CheckFailed, UsageError
+from toppypi.period import Period
+from toppypi.query import DEFAULT_LIMIT, InstallerFilter
+from toppypi.ranking import top
+from toppypi.snapshot import Snapshot
+
+
+@dataclass
+class UpdateResult:
+    snapshot: Snapshot
+    report: Report
+    written: WriteReport
+
+
+def check_completeness(engine: Engine, period: Period) -> list[Finding]:
+    fresh = engine.freshness()
+    if fresh is None or fresh < period.end:
+        return [
+            Finding(
+                "completeness",
+                Severity.FAIL,
+                f"the engine has data up to {fresh or 'nothing'}, the period ends {period.end}",
+            )
+        ]
+    return [Finding("completeness", Severity.OK, f"data up to {fresh}")]
+
+
+def run_checks(engine: Engine, period: Period, snapshot: Snapshot, limit: int | None) -> Report:
+    findings = check_completeness(engine, period)
+    findings += check_structure(snapshot, None)
+    if limit and len(snapshot.rows) < limit:
+        # Fewer projects than asked is only fine when that is all there are.
+        total = snapshot.rows_before_limit_at_least or len(snapshot.rows)
+        if total > len(snapshot.rows):
+            findings.append(
+                Finding("structure", Severity.FAIL, f"{len(snapshot.rows)} rows, expected {limit}")
+            )
+    return Report(findings)
+
+
+def update(
+    dataset: Path,
+    engine: Engine,
+    period: Period,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    installers: InstallerFilter | None = None,
+    force: bool = False,
+    now: dt.datetime | None = None,
+) -> UpdateResult:
+    """Query one calendar month, check it, and write its dumps; nothing is written on failure."""
+    month = period.month
+    if month is None:
+        raise UsageError(f"update publishes calendar months; {period} is not one (use --month)")
+    snapshot = top(engine, period, limit=limit, installers=installers, now=now)
+    report = run_checks(engine, period, snapshot, limit)
+    if not report.passed and not force:
+        raise CheckFailed(
+            f"{month} refused, nothing written: {report.summary()} (--force publishes)"
+        )
+    snapshot.checks = report.to_json()
+    written = write_month(Dataset(dataset), month, snapshot, report)
+    return UpdateResult(snapshot, report, written)

@@ -1,0 +1,102 @@
+"""``update`` and ``demo``: the dataset directory, atomic and idempotent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from toppypi.engines.duckdb import DuckDBEngine
+from toppypi.errors import CheckFailed
+from toppypi.period import Period
+from toppypi.update import update
+
+from .conftest import run_cli
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_update_writes_layout_and_is_idempotent(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    engine = DuckDBEngine(store)
+    update(ds, engine, Period.for_month(2026, 2), limit=1000)
+    update(ds, engine, Period.for_month(2026, 3), limit=1000)
+    first = tree(ds)
+    assert sorted(first) == sorted(
+        [
+            f"archive/{m}/{n}"
+            for m in ("2026-02", "2026-03")
+            for n in (
+                "checks.json",
+                "top-pypi-packages.csv",
+                "top-pypi-packages.json",
+                "top-pypi-packages.min.json",
+                "top-pypi-packages.parquet",
+            )
+        ]
+        + [
+            f"top-pypi-packages{a}.{e}"
+            for a in ("", "-30-days")
+            for e in ("json", "min.json", "csv")
+        ]
+    )
+    assert first["top-pypi-packages.json"] == first["archive/2026-03/top-pypi-packages.json"]
+    assert first["top-pypi-packages-30-days.csv"] == first["top-pypi-packages.csv"]
+    obj = json.loads(first["top-pypi-packages.json"])
+    counts = [r["download_count"] for r in obj["rows"]]
+    assert len(counts) == 1000 and counts == sorted(counts, reverse=True)
+    assert list(obj) == [
+        "last_update",
+        "source",
+        "meta",
+        "rows",
+        "total_rows",
+        "rows_before_limit_at_least",
+        "statistics",
+    ]
+    # Rerunning either month, or an older month after a newer one, changes no byte.
+    res = update(ds, engine, Period.for_month(2026, 3), limit=1000)
+    assert res.written.unchanged and not res.written.written
+    update(ds, engine, Period.for_month(2026, 2), limit=1000)
+    assert tree(ds) == first
+
+
+def test_incomplete_month_writes_nothing(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    with pytest.raises(CheckFailed, match="completeness"):
+        update(ds, DuckDBEngine(store), Period.for_month(2026, 4), limit=100)
+    assert not ds.exists() or tree(ds) == {}
+
+
+def test_forced_month_records_the_report(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    update(ds, DuckDBEngine(store), Period.for_month(2026, 4), limit=100, force=True)
+    checks = json.loads((ds / "archive/2026-04/checks.json").read_text())
+    assert checks["passed"] is False
+    assert checks["findings"][0]["check"] == "completeness"
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    d = tmp_path / "D"
+    proc = run_cli("demo", "--dir", str(d), "--events", "30000")
+    assert proc.returncode == 0, proc.stderr
+    for name in (
+        "top-pypi-packages.json",
+        "top-pypi-packages.min.json",
+        "top-pypi-packages.csv",
+        "index.html",
+    ):
+        assert (d / name).is_file(), name
+    months = sorted(p.name for p in (d / "archive").iterdir())
+    assert len(months) == 3
+    rows = json.loads((d / "top-pypi-packages.json").read_text())["rows"]
+    assert rows and set(rows[0]) == {"project", "download_count"}
+    assert [r["download_count"] for r in rows] == sorted(
+        (r["download_count"] for r in rows), reverse=True
+    )
+    assert rows[0]["project"] in (d / "index.html").read_text()
