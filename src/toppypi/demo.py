@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toppypi.atomic import atomic_write
-from toppypi.dataset import Dataset
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
 from toppypi.period import Period, add_months, utc_today
 from toppypi.sample import SampleSpec, write_sample
+from toppypi.site import build_site
 from toppypi.update import UpdateResult, update
 
 Say = Callable[[str], None]
@@ -67,25 +66,5 @@ def run_demo(
             say(f"{period.month}: {state}, {res.report.summary()}")
     finally:
         engine.close()
-    write_index(root)
+    build_site(root)
     return out
-
-
-def write_index(root: Path, top: int = 100) -> Path:
-    """A minimal page listing the newest month's top 100."""
-    import jinja2
-
-    ds = Dataset(root)
-    latest = ds.months()[-1]
-    snap = ds.load(latest)
-    env = jinja2.Environment(loader=jinja2.PackageLoader("toppypi", "templates"), autoescape=True)
-    html = env.get_template("index_min.html").render(
-        title="Top PyPI packages",
-        period=latest,
-        source=snap.source,
-        last_update=snap.last_update_text,
-        rows=snap.rows[:top],
-    )
-    path = root / "index.html"
-    atomic_write(path, html.encode())
-    return path

@@ -1,0 +1,69 @@
+"""What changed between two rankings: new, dropped, climbers and fallers.
+
+Shared by ``toppypi movers``/``diff``, the release notes and the site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toppypi.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class Move:
+    project: str
+    rank: int | None  # None: not in this ranking
+    previous_rank: int | None
+    downloads: int | None
+    previous_downloads: int | None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Positive when the project climbed."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    @property
+    def percent_change(self) -> float | None:
+        if not self.downloads or not self.previous_downloads:
+            return None
+        return 100.0 * (self.downloads - self.previous_downloads) / self.previous_downloads
+
+
+@dataclass
+class Movers:
+    new: list[Move] = field(default_factory=list)
+    dropped: list[Move] = field(default_factory=list)
+    climbers: list[Move] = field(default_factory=list)
+    fallers: list[Move] = field(default_factory=list)
+    by_project: dict[str, Move] = field(default_factory=dict)
+
+
+def compare(previous: Snapshot, current: Snapshot, *, top: int = 25) -> Movers:
+    """Rank movement from ``previous`` to ``current``; lists are longest moves first."""
+    prev = {r.project: (i, r.download_count) for i, r in enumerate(previous.rows, 1)}
+    cur = {r.project: (i, r.download_count) for i, r in enumerate(current.rows, 1)}
+    out = Movers()
+    for name, (rank, dl) in cur.items():
+        p = prev.get(name)
+        move = Move(name, rank, p[0] if p else None, dl, p[1] if p else None)
+        out.by_project[name] = move
+        if p is None:
+            out.new.append(move)
+    for name, (rank, dl) in prev.items():
+        if name not in cur:
+            out.dropped.append(Move(name, None, rank, None, dl))
+    both = [m for m in out.by_project.values() if m.rank_change is not None]
+    out.climbers = sorted(
+        (m for m in both if (m.rank_change or 0) > 0),
+        key=lambda m: (-(m.rank_change or 0), m.rank or 0),
+    )[:top]
+    out.fallers = sorted(
+        (m for m in both if (m.rank_change or 0) < 0),
+        key=lambda m: ((m.rank_change or 0), m.rank or 0),
+    )[:top]
+    out.new.sort(key=lambda m: m.rank or 0)
+    out.dropped.sort(key=lambda m: m.previous_rank or 0)
+    return out
