@@ -45,7 +45,7 @@ MARCH_SQL = between("2026-03-01", "2026-04-01")
 
 def test_month_top_equals_naive_scan(store: Path, events_dir: Path) -> None:
     engine = DuckDBEngine(store)
-    assert "rollup_month_project" in engine.sql(top_query(MARCH))
+    assert "rollup_month_total" in engine.sql(top_query(MARCH))
     assert ranked(engine, top_query(MARCH, limit=500)) == naive(events_dir, MARCH_SQL, 500)
 
 

@@ -29,6 +29,8 @@ class Plan:
     params: list[Any] = field(default_factory=list)
     relation: str = ""
     columns: list[Column] = field(default_factory=list)
+    count_sql: str | None = None  # rows before LIMIT, where the main query cannot say
+    count_params: list[Any] = field(default_factory=list)
 
 
 class DuckDBEngine:
@@ -92,6 +94,9 @@ class DuckDBEngine:
             prov.rows_before_limit = int(rows[0][-1]) if rows else 0  # type: ignore[arg-type]
             rows = [r[:-1] for r in rows]
             columns = columns[:-1]
+        if plan.count_sql is not None:
+            row = self.con.execute(plan.count_sql, plan.count_params).fetchone()
+            prov.rows_before_limit = int(row[0]) if row else 0
         prov.rows_read = prov.rows_before_limit
         return Result(columns=columns, rows=rows, provenance=prov)
 
@@ -118,6 +123,14 @@ class _RollupSource:
         if fld is Field.YEAR:
             return f"strftime({grain}, '%Y')"
         return self.rollup.column(fld)
+
+    def presummed(self, query: Query) -> bool:
+        """One row per group already: a single month grouped by exactly the key."""
+        return (
+            self.rollup.grain == "month"
+            and query.period.month is not None
+            and set(query.group_fields) == set(self.rollup.fields)
+        )
 
     def period_where(self, query: Query) -> tuple[str, list[Any]]:
         p = query.period
@@ -159,7 +172,9 @@ def _build(query: Query, src: _Source) -> Plan:
             continue
         select.append(f'{src.expr(fld)} AS "{fld.column}"')
         columns.append(Column(fld.column, "String"))
-    select.append(f"SUM({src.count})::BIGINT AS download_count")
+    presummed = isinstance(src, _RollupSource) and src.presummed(query)
+    total = src.count if presummed else f"SUM({src.count})"
+    select.append(f"{total}::BIGINT AS download_count")
     columns.append(Column("download_count", "Int64"))
     for fld in query.dimensions:
         if fld.is_percent:
@@ -190,8 +205,11 @@ def _build(query: Query, src: _Source) -> Plan:
         params.extend(cond.values)
 
     group = query.group_fields
-    top_n = group == (Field.PROJECT,)
-    if top_n:
+    where_sql = " AND ".join(clauses)
+    count_sql = None
+    if presummed:
+        count_sql = f"SELECT COUNT(*) FROM {src.relation} WHERE {where_sql}"  # noqa: S608
+    elif group == (Field.PROJECT,):
         select.append("COUNT(*) OVER () AS _rows_before_limit")
         columns.append(Column("_rows_before_limit", "UInt64"))
     order_first = (
@@ -201,14 +219,15 @@ def _build(query: Query, src: _Source) -> Plan:
     order = ", ".join(
         [order_first, *([] if query.order is None else ["download_count DESC"]), *ties]
     )
-    sql = f"SELECT {', '.join(select)}\nFROM {src.relation}\nWHERE {' AND '.join(clauses)}"
-    if group:
+    count_params = list(params)
+    sql = f"SELECT {', '.join(select)}\nFROM {src.relation}\nWHERE {where_sql}"
+    if group and not presummed:
         sql += f"\nGROUP BY {', '.join(str(i + 1) for i in range(len(group)))}"
     sql += f"\nORDER BY {order}"
     if query.limit:
         sql += "\nLIMIT ?"
         params.append(query.limit)
-    return Plan(sql=sql, params=params, relation=src.relation, columns=columns)
+    return Plan(sql, params, src.relation, columns, count_sql, count_params)
 
 
 def open_engine(spec: str, *, db: str | Path | None = None, **options: Any) -> DuckDBEngine:

@@ -36,18 +36,38 @@ class Rollup:
             f"({self.grain} DATE NOT NULL, {cols}, count BIGINT NOT NULL)"
         )
 
-    def insert_from(self, staged: str) -> str:
-        """SQL that adds a staged day-grain aggregate into this roll-up."""
+    def select_from(self, staged: str) -> str:
+        """Aggregate a staged day-grain table to this roll-up's grain and key."""
         cols = ", ".join(self.column(f) for f in self.fields)
         time = "day" if self.grain == "day" else "date_trunc('month', day)::DATE"
         return (
-            f"INSERT INTO {self.table} SELECT {time}, {cols}, SUM(count)::BIGINT "  # noqa: S608
+            f"SELECT {time} AS {self.grain}, {cols}, SUM(count)::BIGINT AS count "  # noqa: S608
             f"FROM {staged} GROUP BY ALL"
         )
+
+    def merge_sql(self, staged: str) -> list[str]:
+        """Fold a staged aggregate in, keeping one row per key.
+
+        Rows are kept sorted by time then count, so that a month's top-N reads
+        few row groups and needs no re-aggregation across ingested files.
+        """
+        cols = ", ".join(self.column(f) for f in self.fields)
+        g = self.grain
+        new = f"({self.select_from(staged)})"
+        return [
+            f"CREATE TEMP TABLE merged AS SELECT {g}, {cols}, SUM(count)::BIGINT AS count FROM ("  # noqa: S608
+            f"SELECT * FROM {self.table} WHERE {g} BETWEEN (SELECT MIN({g}) FROM {new}) "
+            f"AND (SELECT MAX({g}) FROM {new}) UNION ALL SELECT * FROM {new}) GROUP BY ALL",
+            f"DELETE FROM {self.table} WHERE {g} BETWEEN (SELECT MIN({g}) FROM merged) "  # noqa: S608
+            f"AND (SELECT MAX({g}) FROM merged)",
+            f"INSERT INTO {self.table} SELECT * FROM merged ORDER BY {g}, count DESC",  # noqa: S608
+            "DROP TABLE merged",
+        ]
 
 
 # Smallest first: the planner takes the first that covers a query.
 ROLLUPS: tuple[Rollup, ...] = (
+    Rollup("rollup_month_total", "month", (Field.PROJECT,)),
     Rollup("rollup_month_project", "month", (Field.PROJECT, Field.INSTALLER)),
     Rollup("rollup_day_project", "day", (Field.PROJECT, Field.INSTALLER)),
 )

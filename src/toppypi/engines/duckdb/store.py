@@ -135,6 +135,19 @@ def _json_columns() -> str:
     return "{" + cols + "}"
 
 
+def _link_or_copy(src: Path, dest: Path) -> None:
+    """A hard link where the file system allows (instant), else a copy.
+
+    Event files are written once and never edited in place, so a link is as
+    good as a copy: deleting the original later does not touch the store.
+    """
+    dest.unlink(missing_ok=True)  # never write through a stale link to someone's file
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
 @contextmanager
 def _staged_parquet(con: duckdb.DuckDBPyConnection, src: Path, dest_dir: Path) -> Iterator[Path]:
     """A copy of ``src`` as Parquet inside the events folder, removed on failure."""
@@ -142,7 +155,7 @@ def _staged_parquet(con: duckdb.DuckDBPyConnection, src: Path, dest_dir: Path) -
     tmp = dest_dir / f".staging-{os.getpid()}-{src.name}.parquet"
     try:
         if _is_parquet(src):
-            shutil.copyfile(src, tmp)
+            _link_or_copy(src, tmp)
         else:
             con.execute(
                 f"COPY (SELECT * FROM read_json(?, format='newline_delimited', "  # noqa: S608
@@ -196,7 +209,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, db: Path, src: Path) -> Ingested
         try:
             con.execute(f"CREATE TEMP TABLE staged AS {staged_select(relation)}")
             for rollup in ROLLUPS:
-                con.execute(rollup.insert_from("staged"))
+                for sql in rollup.merge_sql("staged"):
+                    con.execute(sql)
             events, first, last = con.execute(
                 "SELECT COALESCE(SUM(count), 0)::BIGINT, MIN(day), MAX(day) FROM staged"
             ).fetchone() or (0, None, None)
