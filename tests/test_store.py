@@ -172,3 +172,26 @@ def test_sample_is_deterministic(tmp_path: Path) -> None:
     write_sample(spec, tmp_path / "a.parquet")
     write_sample(spec, tmp_path / "b.parquet")
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
+def test_second_file_for_a_month_merges(tmp_path: Path) -> None:
+    """Two files for the same month fold into one row per key, still exact."""
+    from toppypi.sample import SampleSpec, write_sample
+
+    for seed in (11, 12):
+        write_sample(
+            SampleSpec(MARCH, events=20_000, projects=300, seed=seed), tmp_path / f"{seed}.parquet"
+        )
+    db = tmp_path / "s.duckdb"
+    ingest(db, [tmp_path / "11.parquet"])
+    ingest(db, [tmp_path / "12.parquet"])
+    engine = DuckDBEngine(db)
+    assert ranked(engine, top_query(MARCH)) == naive(tmp_path, MARCH_SQL)
+    con = engine.con
+    dupes = con.execute(
+        "SELECT COUNT(*) FROM (SELECT month, project FROM rollup_month_total "
+        "GROUP BY ALL HAVING COUNT(*) > 1)"
+    ).fetchone()
+    assert dupes == (0,)
+    q = top_query(MARCH, installers=InstallerFilter.parse("pip"))
+    assert ranked(engine, q) == naive(tmp_path, f"{MARCH_SQL} AND details.installer.name = 'pip'")

@@ -6,6 +6,7 @@ one that covers a query, and falls back to the raw events otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from toppypi.engines.duckdb.fields import RAW_FIELDS
@@ -39,28 +40,44 @@ class Rollup:
     def select_from(self, staged: str) -> str:
         """Aggregate a staged day-grain table to this roll-up's grain and key."""
         cols = ", ".join(self.column(f) for f in self.fields)
+        if self.grain == "day" and self.fields == STAGED_FIELDS:
+            return f"SELECT day, {cols}, count FROM {staged}"  # noqa: S608 - already unique
         time = "day" if self.grain == "day" else "date_trunc('month', day)::DATE"
         return (
             f"SELECT {time} AS {self.grain}, {cols}, SUM(count)::BIGINT AS count "  # noqa: S608
             f"FROM {staged} GROUP BY ALL"
         )
 
-    def merge_sql(self, staged: str) -> list[str]:
-        """Fold a staged aggregate in, keeping one row per key.
+    def bounds(self, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+        """The grain values a staged day range touches."""
+        if self.grain == "month":
+            return first.replace(day=1), last.replace(day=1)
+        return first, last
 
-        Rows are kept sorted by time then count, so that a month's top-N reads
-        few row groups and needs no re-aggregation across ingested files.
+    def overlap_sql(self) -> str:
+        """Whether the roll-up already has rows between two bound grain values."""
+        return f"SELECT COUNT(*) > 0 FROM {self.table} WHERE {self.grain} BETWEEN ? AND ?"  # noqa: S608
+
+    def insert_sql(self, staged: str) -> str:
+        """Add a staged aggregate whose period holds no rows yet (the usual case)."""
+        order = f" ORDER BY {self.grain}, count DESC" if self.grain == "month" else ""
+        return f"INSERT INTO {self.table} {self.select_from(staged)}{order}"
+
+    def merge_sql(self, staged: str) -> list[str]:
+        """Fold a staged aggregate into rows already there (two bound grain values).
+
+        Rows stay one per key, sorted by time then count, so that a month's
+        top-N reads few row groups and needs no re-aggregation.
         """
         cols = ", ".join(self.column(f) for f in self.fields)
         g = self.grain
-        new = f"({self.select_from(staged)})"
+        order = f" ORDER BY {g}, count DESC" if g == "month" else ""
         return [
             f"CREATE TEMP TABLE merged AS SELECT {g}, {cols}, SUM(count)::BIGINT AS count FROM ("  # noqa: S608
-            f"SELECT * FROM {self.table} WHERE {g} BETWEEN (SELECT MIN({g}) FROM {new}) "
-            f"AND (SELECT MAX({g}) FROM {new}) UNION ALL SELECT * FROM {new}) GROUP BY ALL",
-            f"DELETE FROM {self.table} WHERE {g} BETWEEN (SELECT MIN({g}) FROM merged) "  # noqa: S608
-            f"AND (SELECT MAX({g}) FROM merged)",
-            f"INSERT INTO {self.table} SELECT * FROM merged ORDER BY {g}, count DESC",  # noqa: S608
+            f"SELECT * FROM {self.table} WHERE {g} BETWEEN ? AND ? "
+            f"UNION ALL {self.select_from(staged)}) GROUP BY ALL",
+            f"DELETE FROM {self.table} WHERE {g} BETWEEN ? AND ?",  # noqa: S608
+            f"INSERT INTO {self.table} SELECT * FROM merged{order}",  # noqa: S608
             "DROP TABLE merged",
         ]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toppypi.engines.duckdb.fields import REQUIRED_COLUMNS
-from toppypi.engines.duckdb.rollups import ROLLUPS, staged_select
+from toppypi.engines.duckdb.rollups import ROLLUPS, Rollup, staged_select
 from toppypi.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -208,12 +208,17 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, db: Path, src: Path) -> Ingested
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(f"CREATE TEMP TABLE staged AS {staged_select(relation)}")
-            for rollup in ROLLUPS:
-                for sql in rollup.merge_sql("staged"):
-                    con.execute(sql)
             events, first, last = con.execute(
                 "SELECT COALESCE(SUM(count), 0)::BIGINT, MIN(day), MAX(day) FROM staged"
             ).fetchone() or (0, None, None)
+            bad = con.execute(
+                "SELECT COALESCE(SUM(count), 0) FROM staged WHERE day IS NULL OR project IS NULL"
+            ).fetchone()
+            if bad and bad[0]:
+                raise InputError(f"{src}: {bad[0]:,} events lack a timestamp or file.project")
+            if first is not None:
+                for rollup in ROLLUPS:
+                    _fold(con, rollup, first, last)
             con.execute("DROP TABLE staged")
             con.execute(
                 "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
@@ -226,6 +231,16 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, db: Path, src: Path) -> Ingested
             (edir / f"{sha}.parquet").unlink(missing_ok=True)
             raise
     return IngestedFile(src.name, sha, int(events), first, last)
+
+
+def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
+    lo, hi = rollup.bounds(first, last)
+    overlap = con.execute(rollup.overlap_sql(), [lo, hi]).fetchone()
+    if not (overlap and overlap[0]):
+        con.execute(rollup.insert_sql("staged"))
+        return
+    for sql in rollup.merge_sql("staged"):
+        con.execute(sql, [lo, hi] if "?" in sql else [])
 
 
 def raw_relation(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
