@@ -118,7 +118,6 @@ class SampleGenerator:
         import pyarrow as pa
 
         self.spec = spec
-        self.rng = np.random.Generator(np.random.PCG64(spec.seed))
         self.names = V.project_names(spec.projects)
         self.names_arr = pa.array(self.names, pa.string())
         ranks = np.arange(1, spec.projects + 1, dtype=np.float64)
@@ -143,19 +142,26 @@ class SampleGenerator:
         # Each project has 1-24 versions; newer ones are downloaded more.
         self.n_versions = (np.arange(spec.projects) * 7919 + spec.seed) % 24 + 1
 
-    def chunks(self) -> Iterator[pa.RecordBatch]:
-        left = self.spec.events
-        while left > 0:
-            n = min(CHUNK, left)
-            yield self._chunk(n)
-            left -= n
+    def chunk_sizes(self) -> list[int]:
+        full, rest = divmod(self.spec.events, CHUNK)
+        return [CHUNK] * full + ([rest] if rest else [])
 
-    def _chunk(self, n: int) -> pa.RecordBatch:
+    def chunks(self) -> Iterator[pa.RecordBatch]:
+        for index, n in enumerate(self.chunk_sizes()):
+            yield self.chunk(index, n)
+
+    def chunk(self, index: int, n: int) -> pa.RecordBatch:
+        """Chunk ``index``: its own random stream, so chunks can be made in any order."""
+        import numpy as np
+
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.spec.seed, index])))
+        return self._chunk(rng, n)
+
+    def _chunk(self, rng: np.random.Generator, n: int) -> pa.RecordBatch:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        rng = self.rng
         proj = self.project_pick(rng, n)
         ts = self.day_us[self.day_pick(rng, n)] + rng.integers(0, 86_400 * 10**6, n)
         inst = self.installer_pick(rng, n)
@@ -284,7 +290,7 @@ def write_sample(
     with temp_path_for(path) as tmp:
         if fmt == "parquet":
             with pq.ParquetWriter(tmp, event_schema(), compression="zstd") as writer:
-                for batch in gen.chunks():
+                for batch in _parallel_chunks(gen):
                     writer.write_batch(batch, row_group_size=CHUNK)
                     written += batch.num_rows
                     if progress:
@@ -294,6 +300,28 @@ def write_sample(
         else:
             raise UsageError(f"unknown sample format {fmt!r}; use parquet or jsonl")
     return written
+
+
+def _parallel_chunks(gen: SampleGenerator) -> Iterator[pa.RecordBatch]:
+    """Chunks in order, made ahead on worker threads while the caller writes.
+
+    numpy and Arrow release the GIL for the heavy work, so threads use both
+    cores. Each chunk has its own seed, so the bytes do not depend on timing;
+    at most two chunks wait at a time, which bounds memory.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    sizes = list(enumerate(gen.chunk_sizes()))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sample") as pool:
+        pending: list[Future[pa.RecordBatch]] = [
+            pool.submit(gen.chunk, i, n) for i, n in sizes[:2]
+        ]
+        for i, n in sizes[2:]:
+            batch = pending.pop(0).result()
+            pending.append(pool.submit(gen.chunk, i, n))
+            yield batch
+        for fut in pending:
+            yield fut.result()
 
 
 def _write_jsonl(gen: SampleGenerator, path: Path, progress: Progress | None) -> int:
