@@ -313,9 +313,7 @@ def _parallel_chunks(gen: SampleGenerator) -> Iterator[pa.RecordBatch]:
 
     sizes = list(enumerate(gen.chunk_sizes()))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sample") as pool:
-        pending: list[Future[pa.RecordBatch]] = [
-            pool.submit(gen.chunk, i, n) for i, n in sizes[:2]
-        ]
+        pending: list[Future[pa.RecordBatch]] = [pool.submit(gen.chunk, i, n) for i, n in sizes[:2]]
         for i, n in sizes[2:]:
             batch = pending.pop(0).result()
             pending.append(pool.submit(gen.chunk, i, n))

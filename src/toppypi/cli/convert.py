@@ -38,9 +38,9 @@ def command(input_file: Path, fmt: str, layout: str | None, output: Path | None)
     """
     from toppypi.formats import DumpFormat, JsonLayout
     from toppypi.formats.readers import layout_of, read_dump
-    from toppypi.formats.writers import parquet_bytes, render
+    from toppypi.formats.writers import dump_bytes
 
     snap = read_dump(input_file)
     dfmt = DumpFormat(fmt)
     chosen = JsonLayout(layout) if layout else layout_of(snap)
-    emit(parquet_bytes(snap) if dfmt is DumpFormat.PARQUET else render(snap, dfmt, chosen), output)
+    emit(dump_bytes(snap, dfmt, chosen), output)

@@ -69,7 +69,7 @@ def command(
     """
     from toppypi.engines.registry import open_engine
     from toppypi.formats import DumpFormat, JsonLayout
-    from toppypi.formats.writers import parquet_bytes, render
+    from toppypi.formats.writers import dump_bytes
     from toppypi.query import InstallerFilter
     from toppypi.ranking import snapshot_from_result, top_query
 
@@ -97,5 +97,4 @@ def command(
         chosen = JsonLayout.PYPINFO if snap.query is not None else JsonLayout.CLICKHOUSE
     else:
         chosen = JsonLayout(layout)
-    data = parquet_bytes(snap) if dfmt is DumpFormat.PARQUET else render(snap, dfmt, chosen)
-    emit(data, output)
+    emit(dump_bytes(snap, dfmt, chosen), output)

@@ -89,6 +89,13 @@ def parquet_bytes(snapshot: Snapshot) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
+def dump_bytes(
+    snapshot: Snapshot, fmt: DumpFormat, layout: JsonLayout = JsonLayout.CLICKHOUSE
+) -> bytes:
+    """Bytes of any dump format, Parquet included."""
+    return parquet_bytes(snapshot) if fmt is DumpFormat.PARQUET else render(snapshot, fmt, layout)
+
+
 def write_dump(
     snapshot: Snapshot,
     fmt: DumpFormat,
@@ -96,5 +103,4 @@ def write_dump(
     layout: JsonLayout = JsonLayout.CLICKHOUSE,
 ) -> bool:
     """Write one dump atomically; False when the file already held these bytes."""
-    data = parquet_bytes(snapshot) if fmt is DumpFormat.PARQUET else render(snapshot, fmt, layout)
-    return atomic_write(path, data)
+    return atomic_write(path, dump_bytes(snapshot, fmt, layout))
