@@ -242,7 +242,8 @@ def execute(
         raise EngineError(f"the {eng.name} engine returned no column {missing[0]!r}")
     idx = [names.index(n) for n in wanted]
     ci = names.index(COUNT)
-    rows = [(*(r[i] for i in idx), r[ci]) for r in result.rows]
+    # A count of NULL is SUM over nothing (no GROUP BY): no data, not a row.
+    rows = [(*(r[i] for i in idx), r[ci]) for r in result.rows if r[ci] is not None]
     columns = [*wanted, COUNT]
     if percent:
         total = sum(int(r[-1] or 0) for r in rows)

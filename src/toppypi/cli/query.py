@@ -12,12 +12,6 @@ import click
 from toppypi.cli.options import db_option, source_option, verbose_option
 from toppypi.cli.output import info
 
-FIELDS_HELP = (
-    "project | version | file | pyversion | percent3 | percent2 | impl | impl-version | "
-    "openssl | date | month | year | country | installer | installer-version | "
-    "setuptools-version | system | system-release | distro | distro-version | ci | cpu | "
-    "libc | libc-version"
-)
 FORMATS = ["table", "markdown", "json", "csv"]
 
 
