@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from toppypi.api import build_query, execute, query_period
+from toppypi.api import build_query, execute, query_period, query_sql
 from toppypi.api import query as run_query
 from toppypi.cli import cli
 from toppypi.engines.duckdb.store import ingest
@@ -547,3 +547,31 @@ def test_unsupported_field_refused_before_any_network(tmp_path: Path) -> None:
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
     assert "cannot group by field 'ci'" in proc.stderr and "duckdb" in proc.stderr
+
+
+def _never_opened(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the engine was opened for a query it cannot answer")
+
+
+def test_capabilities_refuse_before_the_engine_opens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query an engine cannot answer is refused from its static capabilities alone."""
+    import sys
+
+    from toppypi.engines import registry
+    from toppypi.engines.interface import Capabilities
+    from toppypi.errors import UnsupportedQuery
+    from toppypi.query import Field
+
+    limited = Capabilities(name="limited", dimensions=frozenset({Field.PROJECT, Field.COUNTRY}))
+    monkeypatch.setattr(sys.modules[__name__], "LIMITED", limited, raising=False)
+    monkeypatch.setitem(registry._FACTORIES, "limited", f"{__name__}:_never_opened")
+    monkeypatch.setitem(registry._CAPABILITIES, "limited", f"{__name__}:LIMITED")
+    with pytest.raises(
+        UnsupportedQuery, match=r"limited engine cannot group by field 'ci'.*duckdb"
+    ):
+        run_query("django", ["ci"], source="limited", today=TODAY)
+    q = build_query("django", ["ci"], today=TODAY)
+    with pytest.raises(UnsupportedQuery, match="cannot group by field 'ci'"):
+        query_sql(q, "limited")  # --test too
+    with pytest.raises(AssertionError, match="was opened"):  # an answerable query does open it
+        run_query("django", ["country"], source="limited", today=TODAY)
