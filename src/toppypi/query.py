@@ -182,6 +182,35 @@ class Condition:
             raise QueryError(f"condition on {self.field.value!r} has no value")
         if self.op is not Op.IN and len(self.values) != 1:
             raise QueryError(f"{self.op.value} takes one value")
+        object.__setattr__(
+            self, "values", tuple(_condition_value(self.field, v) for v in self.values)
+        )
+
+
+_BOOLEANS = {
+    "true": "true",
+    "1": "true",
+    "yes": "true",
+    "false": "false",
+    "0": "false",
+    "no": "false",
+}
+
+
+def _condition_value(fld: Field, value: str) -> str:
+    """Canonical text for a filter value, so every engine compares the same thing.
+
+    A project is PEP 503-normalised (``Django`` matches ``django``); ci is a
+    boolean written ``true`` or ``false``. Other values are compared as given.
+    """
+    if fld is Field.PROJECT:
+        return canonicalize_name(value)
+    if fld is Field.CI:
+        try:
+            return _BOOLEANS[value.strip().lower()]
+        except KeyError:
+            raise QueryError(f"ci is true or false, not {value!r}") from None
+    return value
 
 
 _WHERE_RE = re.compile(

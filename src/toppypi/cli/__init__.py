@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "top": ("toppypi.cli.top", "Rank projects by downloads for a period."),
     "update": ("toppypi.cli.update", "The monthly job: query, check, write dumps and archive."),
     "convert": ("toppypi.cli.convert", "Convert a published dump to another format."),
+    "query": ("toppypi.cli.query", "pypinfo's queries (fields, filters, percent) on any engine."),
 }
 
 

@@ -16,6 +16,7 @@ from toppypi.engines.interface import Estimate
 from toppypi.errors import UsageError
 from toppypi.query import Field, InstallerMode, Op, Query
 from toppypi.result import Column, Provenance, Result, Value
+from toppypi.versions import matching_versions
 
 if TYPE_CHECKING:
     import duckdb
@@ -65,15 +66,40 @@ class DuckDBEngine:
                 return rollup
         return None
 
-    def plan(self, query: Query) -> Plan:
+    def plan(self, query: Query, versions: list[str] | None = None) -> Plan:
+        """The SQL for ``query``; ``versions`` is the list a specifier admits (bound at run)."""
         self.capabilities.check(query)
         rollup = self.choose_rollup(query)
         if rollup is not None:
-            return _build(query, _RollupSource(rollup))
+            return _build(query, _RollupSource(rollup), versions)
+        return _build(query, _RawSource(self._raw()), versions)
+
+    def _raw(self) -> str:
         raw = store.raw_relation(self.con, self.db)
         if raw is None:
             raise UsageError(f"the store {self.db} holds no events; run `toppypi ingest` first")
-        return _build(query, _RawSource(raw))
+        return raw
+
+    def matching_versions(self, query: Query) -> list[str]:
+        """The project's versions downloaded in the period that the specifier admits.
+
+        PEP 440 (``==1.*``, ``~=1.4``, ``>=2,<3``, ``==1.23rc3`` matching ``1.23.0rc3``)
+        is evaluated by ``packaging``, never by SQL patterns.
+        """
+        spec = query.specifier
+        if spec is None:
+            return []
+        if query.project is None:
+            raise UsageError("a version specifier needs a project, e.g. 'pip==21.*'")
+        src = _RawSource(self._raw())
+        where, params = src.period_where(query)
+        version = src.expr(Field.VERSION)
+        sql = (
+            f"SELECT DISTINCT {version} FROM {src.relation} "  # noqa: S608 - our expressions
+            f"WHERE {where} AND {src.expr(Field.PROJECT)} = ?"
+        )
+        listed = self.con.execute(sql, [*params, query.project]).fetchall()
+        return matching_versions((r[0] for r in listed), spec)
 
     def sql(self, query: Query) -> str:
         return self.plan(query).sql
@@ -81,8 +107,9 @@ class DuckDBEngine:
     # running ------------------------------------------------------------
 
     def run(self, query: Query) -> Result:
-        plan = self.plan(query)
         t0 = time.perf_counter()
+        versions = self.matching_versions(query) if query.version is not None else None
+        plan = self.plan(query, versions)
         cur = self.con.execute(plan.sql, plan.params)
         rows: list[tuple[Value, ...]] = [tuple(r) for r in cur.fetchall()]
         elapsed = time.perf_counter() - t0
@@ -163,8 +190,12 @@ def _percent(src: _Source, major: str) -> str:
     return f"ROUND(100 * SUM(CASE WHEN {RAW_PY_MAJOR} = '{major}' THEN 1 ELSE 0 END) / COUNT(*), 1)"
 
 
-def _build(query: Query, src: _Source) -> Plan:
-    """One SELECT over ``src``; every user value is a bound parameter."""
+def _build(query: Query, src: _Source, versions: list[str] | None = None) -> Plan:
+    """One SELECT over ``src``; every user value is a bound parameter.
+
+    A missing value never matches a condition, as in BigQuery: ``country!=US``
+    keeps the rows whose country is known and is not US (SQL's NULL logic).
+    """
     select: list[str] = []
     columns: list[Column] = []
     for fld in query.dimensions:
@@ -188,6 +219,10 @@ def _build(query: Query, src: _Source) -> Plan:
     if query.project is not None:
         clauses.append(f"{src.expr(Field.PROJECT)} = ?")
         params.append(query.project)
+    if query.version is not None:
+        # The matching versions, listed by ``matching_versions``, bound as one list.
+        clauses.append(f"list_contains(CAST(? AS VARCHAR[]), {src.expr(Field.VERSION)})")
+        params.append(list(versions or []))
     inst = query.installers
     if inst.mode is InstallerMode.ONLY:
         clauses.append(f"{src.expr(Field.INSTALLER)} IN ({', '.join('?' * len(inst.names))})")
