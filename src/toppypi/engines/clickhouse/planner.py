@@ -156,7 +156,9 @@ def build(
         f"WHERE {' AND '.join(clauses)}"
     )
     if group:
-        text += f"\nGROUP BY {', '.join(expr(table, f) for f in group)}"
+        # By alias: ClickHouse substitutes aliases inside expressions, so repeating
+        # ``nullIf(version, '')`` under the alias ``version`` would not match.
+        text += f"\nGROUP BY {', '.join(f.column for f in group)}"
         text += TOTALS if totals else ""
     text += f"\nORDER BY {', '.join(order)}"
     if query.limit:

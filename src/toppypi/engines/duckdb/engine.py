@@ -16,6 +16,7 @@ from toppypi.engines.interface import Estimate
 from toppypi.errors import UsageError
 from toppypi.query import Field, InstallerMode, Op, Query
 from toppypi.result import Column, Provenance, Result, Value
+from toppypi.versions import matching_versions
 
 if TYPE_CHECKING:
     import duckdb
@@ -71,7 +72,23 @@ class DuckDBEngine:
         raw = store.raw_relation(self.con, self.db)
         if raw is None:
             raise UsageError(f"the store {self.db} holds no events; run `toppypi ingest` first")
-        return _build(query, _RawSource(raw))
+        src = _RawSource(raw)
+        return _build(query, src, self._versions(query, src))
+
+    def _versions(self, query: Query, src: _RawSource) -> list[str] | None:
+        """The versions a specifier admits, listed in the period, matched by ``packaging``."""
+        spec = query.specifier
+        if spec is None:
+            return None
+        where, params = src.period_where(query)
+        if query.project is not None:
+            where += f" AND {src.expr(Field.PROJECT)} = ?"
+            params.append(query.project)
+        found = self.con.execute(
+            f"SELECT DISTINCT {src.expr(Field.VERSION)} FROM {src.relation} WHERE {where}",  # noqa: S608
+            params,
+        ).fetchall()
+        return matching_versions((r[0] for r in found), spec)
 
     def sql(self, query: Query) -> str:
         return self.plan(query).sql
@@ -150,7 +167,7 @@ def _percent(src: _Source, major: str) -> str:
     return f"ROUND(100 * SUM(CASE WHEN {RAW_PY_MAJOR} = '{major}' THEN 1 ELSE 0 END) / COUNT(*), 1)"
 
 
-def _build(query: Query, src: _Source) -> Plan:
+def _build(query: Query, src: _Source, versions: list[str] | None = None) -> Plan:
     """One SELECT over ``src``; every user value is a bound parameter."""
     select: list[str] = []
     columns: list[Column] = []
@@ -173,6 +190,10 @@ def _build(query: Query, src: _Source) -> Plan:
     if query.project is not None:
         clauses.append(f"{src.expr(Field.PROJECT)} = ?")
         params.append(query.project)
+    if versions is not None:
+        marks = ", ".join("?" * len(versions))
+        clauses.append(f"{src.expr(Field.VERSION)} IN ({marks})" if versions else "FALSE")
+        params.extend(versions)
     inst = query.installers
     if inst.mode is InstallerMode.ONLY:
         clauses.append(f"{src.expr(Field.INSTALLER)} IN ({', '.join('?' * len(inst.names))})")
