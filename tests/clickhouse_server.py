@@ -202,4 +202,3 @@ def clickhouse_source(clickhouse_server: ClickHouseServer, events_dir: Path) -> 
     """A ``--source`` for a real server holding the sample events as ClickPy tables."""
     load_events(clickhouse_server, sorted(events_dir.glob("*.parquet")))
     return clickhouse_server.source
-

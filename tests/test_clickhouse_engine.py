@@ -20,8 +20,9 @@ MARCH = Period.for_month(2026, 3)
 
 def test_top_csv_equals_duckdb_byte_for_byte(clickhouse_source: str, store: Path) -> None:
     ch = run_cli("top", "--source", clickhouse_source, "--month", "2026-03", "--format", "csv")
-    dk = run_cli("top", "--source", "duckdb", "--db", str(store), "--month", "2026-03",
-                 "--format", "csv")
+    dk = run_cli(
+        "top", "--source", "duckdb", "--db", str(store), "--month", "2026-03", "--format", "csv"
+    )
     assert ch.returncode == 0, ch.stderr
     assert dk.returncode == 0, dk.stderr
     assert ch.stdout.count("\n") > 2900
@@ -29,8 +30,18 @@ def test_top_csv_equals_duckdb_byte_for_byte(clickhouse_source: str, store: Path
 
 
 def test_verbose_shows_the_anchor_query(clickhouse_source: str) -> None:
-    out = run_cli("top", "-v", "--source", clickhouse_source, "--month", "2026-03",
-                  "--limit", "5", "--format", "csv")
+    out = run_cli(
+        "top",
+        "-v",
+        "--source",
+        clickhouse_source,
+        "--month",
+        "2026-03",
+        "--limit",
+        "5",
+        "--format",
+        "csv",
+    )
     assert out.returncode == 0, out.stderr
     assert (
         "SELECT SUM(count) AS download_count, project FROM pypi.pypi_downloads_per_month\n"
@@ -75,8 +86,12 @@ def test_freshness_is_the_newest_day(clickhouse_source: str, store: Path) -> Non
 
 @pytest.mark.parametrize(
     "period",
-    [MARCH, Period.for_month(2026, 2), Period(MARCH.start, MARCH.start.replace(day=10)),
-     Period(Period.for_month(2026, 2).start, MARCH.end)],
+    [
+        MARCH,
+        Period.for_month(2026, 2),
+        Period(MARCH.start, MARCH.start.replace(day=10)),
+        Period(Period.for_month(2026, 2).start, MARCH.end),
+    ],
     ids=["march", "february", "ten-days", "two-months"],
 )
 @pytest.mark.parametrize("installers", ["all", "pip", "pip,uv", "no-mirrors"])
@@ -84,8 +99,9 @@ def test_freshness_is_the_newest_day(clickhouse_source: str, store: Path) -> Non
 def test_top_matrix_equals_duckdb(
     clickhouse_source: str, store: Path, period: Period, installers: str, limit: int | None
 ) -> None:
-    query = Query(period, (Field.PROJECT,), installers=InstallerFilter.parse(installers),
-                  limit=limit)
+    query = Query(
+        period, (Field.PROJECT,), installers=InstallerFilter.parse(installers), limit=limit
+    )
     ch = open_engine(clickhouse_source)
     dk = open_engine("duckdb", db=store)
     try:

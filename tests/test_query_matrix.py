@@ -19,7 +19,14 @@ def test_the_matrix_is_wide_enough() -> None:
     assert len(answered) >= 30
     fields = {f for c in answered for f in c.query.fields_used()}
     assert {f.value for f in fields} >= {
-        "project", "version", "date", "month", "year", "pyversion", "country", "system",
+        "project",
+        "version",
+        "date",
+        "month",
+        "year",
+        "pyversion",
+        "country",
+        "system",
         "installer",
     }
     assert len({c.query.period for c in answered}) >= 5

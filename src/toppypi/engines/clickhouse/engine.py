@@ -56,6 +56,13 @@ class ClickHouseEngine:
             )
         return planner.build(query, db).sql + FORMAT_JSON
 
+    def stream_sql(self, query: Query) -> str:
+        """The SQL ``stream`` sends (TSV ending in a ``WITH TOTALS`` row)."""
+        self.capabilities.check(query)
+        if planner.needs_version_list(query) or not query.group_fields:
+            return self.sql(query)
+        return planner.build(query, self.endpoint.database, totals=True).sql + FORMAT_TSV
+
     def _versions(self, query: Query) -> list[str]:
         spec = query.specifier
         assert spec is not None

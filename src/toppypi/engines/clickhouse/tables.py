@@ -33,9 +33,7 @@ class Table:
     def ddl(self, database: str) -> str:
         """ClickPy's layout: a SummingMergeTree keyed on every column but ``count``."""
         cols = [self.grain, *(c for _, c in self.columns), *self.extra]
-        typed = ", ".join(
-            [f"{self.grain} Date", *(f"{c} String" for c in cols[1:]), "count Int64"]
-        )
+        typed = ", ".join([f"{self.grain} Date", *(f"{c} String" for c in cols[1:]), "count Int64"])
         if self.grain != "month":  # ClickPy orders day tables by project first
             cols = [*cols[1:2], cols[0], *cols[2:]]
         key = ", ".join(cols)
