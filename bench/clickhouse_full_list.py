@@ -79,45 +79,16 @@ def main() -> None:
             )
             source = server.source
             py = sys.executable
+
+            def top(fmt: str) -> list[str]:
+                return [
+                    *(py, "-m", "toppypi", "top", "--source", source, "--month", "2026-03"),
+                    *("--limit", "0", "--format", fmt, "-o", str(work / f"all.{fmt}")),
+                ]
+
             runs = [
-                (
-                    "stream csv.gz",
-                    [
-                        py,
-                        "-m",
-                        "toppypi",
-                        "top",
-                        "--source",
-                        source,
-                        "--month",
-                        "2026-03",
-                        "--limit",
-                        "0",
-                        "--format",
-                        "csv.gz",
-                        "-o",
-                        str(work / "all.csv.gz"),
-                    ],
-                ),
-                (
-                    "stream parquet",
-                    [
-                        py,
-                        "-m",
-                        "toppypi",
-                        "top",
-                        "--source",
-                        source,
-                        "--month",
-                        "2026-03",
-                        "--limit",
-                        "0",
-                        "--format",
-                        "parquet",
-                        "-o",
-                        str(work / "all.parquet"),
-                    ],
-                ),
+                ("stream csv.gz", top("csv.gz")),
+                ("stream parquet", top("parquet")),
                 ("naive collect-all csv.gz", [py, "-c", NAIVE, source, str(work / "naive.csv.gz")]),
                 (
                     "python + imports only",

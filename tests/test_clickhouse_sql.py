@@ -13,9 +13,10 @@ from toppypi.engines.clickhouse.planner import build
 from toppypi.engines.clickhouse.source import PASSWORD_ENV, PUBLIC_URL, parse_source
 from toppypi.errors import UsageError
 from toppypi.period import Period
-from toppypi.query import Field, Query, parse_where
+from toppypi.query import Field, InstallerFilter, Query, parse_where
 
 from .clickhouse_server import ClickHouseServer
+from .conftest import run_cli
 
 INJECTIONS = [
     "x' OR '1'='1",
@@ -133,3 +134,50 @@ def test_bad_sources(spec: str, message: str) -> None:
     with pytest.raises(UsageError, match=message) as info:
         parse_source(spec)
     assert "pw" not in str(info.value).replace("password", "")
+
+
+@pytest.mark.parametrize(
+    ("query", "table"),
+    [
+        (Query(Period.for_month(2026, 3)), "pypi_downloads_per_month"),
+        (Query(Period(dt.date(2026, 2, 1), dt.date(2026, 3, 31))), "pypi_downloads_per_month"),
+        (Query(Period(dt.date(2026, 3, 1), dt.date(2026, 3, 30))), "pypi_downloads_per_day"),
+        (Query(Period.for_month(2026, 3), (Field.MONTH,)), "pypi_downloads_per_month"),
+        (Query(Period.for_month(2026, 3), (Field.DATE,)), "pypi_downloads_per_day"),
+        (
+            Query(Period.for_month(2026, 3), installers=InstallerFilter.parse("pip")),
+            "pypi_downloads_per_day_by_version_by_installer_by_type",
+        ),
+        (Query(Period.for_month(2026, 3), version="==1.*"), "pypi_downloads_per_day_by_version"),
+        (
+            Query(Period.for_month(2026, 3), (Field.PYVERSION, Field.COUNTRY)),
+            "pypi_downloads_per_day_by_version_by_python_by_country",
+        ),
+        (
+            Query(Period.for_month(2026, 3), (Field.SYSTEM,), where=parse_where("country=DE")),
+            "pypi_downloads_per_day_by_version_by_system_by_country",
+        ),
+    ],
+)
+def test_the_smallest_covering_table_is_chosen(query: Query, table: str) -> None:
+    plan = build(query, "pypi", versions=["1.0"])
+    assert plan.table.name == table
+    assert f"FROM pypi.{table}" in plan.sql
+    assert "sum(count)" in plan.sql.lower()
+
+
+def test_the_anchor_query_text() -> None:
+    plan = build(Query(Period.for_month(2026, 3)), "pypi")
+    assert plan.anchor
+    assert plan.sql == (
+        "SELECT SUM(count) AS download_count, project FROM pypi.pypi_downloads_per_month\n"
+        "WHERE month = '2026-03-01' GROUP BY project ORDER BY download_count DESC, project ASC "
+        "LIMIT 15000"
+    )
+
+
+def test_test_flag_prints_sql_without_a_server() -> None:
+    res = run_cli("top", "--test", "--source", "clickhouse", "--month", "2026-03", "--limit", "3")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("SELECT SUM(count) AS download_count, project FROM pypi.")
+    assert res.stdout.rstrip().endswith("LIMIT 3\nFORMAT JSON")
