@@ -58,3 +58,7 @@ def run_cli(
         env=env,
         timeout=300,
     )
+
+
+# A real ClickHouse server for the ``clickhouse`` tests (skipped locally without the binary).
+from tests.clickhouse_server import clickhouse_server, clickhouse_source  # noqa: E402, F401

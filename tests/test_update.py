@@ -33,6 +33,8 @@ def test_update_writes_layout_and_is_idempotent(store: Path, tmp_path: Path) -> 
             for m in ("2026-02", "2026-03")
             for n in (
                 "checks.json",
+                "top-pypi-packages-all.csv.gz",
+                "top-pypi-packages-all.parquet",
                 "top-pypi-packages.csv",
                 "top-pypi-packages.json",
                 "top-pypi-packages.min.json",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,9 +79,17 @@ def month_files(snapshot: Snapshot) -> dict[str, bytes]:
 
 
 def write_month(
-    ds: Dataset, month: str, snapshot: Snapshot, report: Report | None = None
+    ds: Dataset,
+    month: str,
+    snapshot: Snapshot,
+    report: Report | None = None,
+    extra: Callable[[Path], list[str]] | None = None,
 ) -> WriteReport:
-    """Archive ``snapshot`` as ``month`` and refresh the latest files if it is the newest."""
+    """Archive ``snapshot`` as ``month`` and refresh the latest files if it is the newest.
+
+    ``extra`` writes more files (the full list) into the staged month folder and
+    returns their names; they are swapped in with the rest, or not at all.
+    """
     out = WriteReport(month)
     target = ds.month_dir(month)
     existing = target / dump_name(DumpFormat.JSON)
@@ -95,8 +104,9 @@ def write_month(
         staged.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             atomic_write(staged / name, data)
+        names = [*files, *(extra(staged) if extra is not None else [])]
         replace_dir(staged, target)
-        out.written.extend(target / n for n in files)
+        out.written.extend(target / n for n in names)
     if month == max(ds.months(), default=month):
         out.latest = True
         for fmt in TEXT_FORMATS:

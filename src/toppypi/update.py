@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from toppypi.checks import Finding, Report, Severity
 from toppypi.checks.structure import check_structure
 from toppypi.dataset import Dataset, WriteReport, write_month
 from toppypi.engines.interface import Engine
-from toppypi.errors import CheckFailed, UsageError
+from toppypi.errors import CheckFailed, EngineError, UsageError
 from toppypi.period import Period
 from toppypi.query import DEFAULT_LIMIT, InstallerFilter
 from toppypi.ranking import top
@@ -59,8 +60,13 @@ def update(
     installers: InstallerFilter | None = None,
     force: bool = False,
     now: dt.datetime | None = None,
+    full_list: bool = True,
 ) -> UpdateResult:
-    """Query one calendar month, check it, and write its dumps; nothing is written on failure."""
+    """Query one calendar month, check it, and write its dumps; nothing is written on failure.
+
+    ``full_list`` also archives every project with downloads as
+    ``top-pypi-packages-all.{csv.gz,parquet}``, streamed from the engine.
+    """
     month = period.month
     if month is None:
         raise UsageError(f"update publishes calendar months; {period} is not one (use --month)")
@@ -71,5 +77,44 @@ def update(
             f"{month} refused, nothing written: {report.summary()} (--force publishes)"
         )
     snapshot.checks = report.to_json()
-    written = write_month(Dataset(dataset), month, snapshot, report)
+    extra = _full_list_writer(engine, period, snapshot, installers) if full_list else None
+    written = write_month(Dataset(dataset), month, snapshot, report, extra)
     return UpdateResult(snapshot, report, written)
+
+
+def _full_list_writer(
+    engine: Engine, period: Period, snapshot: Snapshot, installers: InstallerFilter | None
+) -> Callable[[Path], list[str]]:
+    """Streams the full list into a month folder; its head must be the snapshot's rows."""
+    from toppypi.fulllist import (
+        ListMeta,
+        archive_names,
+        full_list_query,
+        stream_ranking,
+        write_files,
+    )
+
+    def checked(batches: Iterator[list[tuple[int, str]]]) -> Iterator[list[tuple[int, str]]]:
+        head = [(r.download_count, r.project) for r in snapshot.rows]
+        seen = 0
+        for batch in batches:
+            if seen < len(head):
+                part = head[seen : seen + len(batch)]
+                if batch[: len(part)] != part:
+                    raise EngineError(
+                        "the full list disagrees with the top-N (did the data change meanwhile?)"
+                    )
+            seen += len(batch)
+            yield batch
+        if seen < len(head):
+            raise EngineError(f"the full list has {seen:,} rows, fewer than the top-N")
+
+    def write(directory: Path) -> list[str]:
+        names = archive_names()
+        meta = ListMeta(snapshot.source, period, snapshot.last_update)
+        query = full_list_query(period, installers)
+        paths = [(fmt, directory / name) for fmt, name in names.items()]
+        write_files(checked(stream_ranking(engine, query)), paths, meta)
+        return list(names.values())
+
+    return write

@@ -80,6 +80,9 @@ def command(
         if test_only:
             click.echo(engine.sql(query))
             return
+        if not limit and fmt in ("csv", "csv.gz", "parquet"):
+            _stream_full_list(engine, query, fmt, output, verbose)
+            return
         result = engine.run(query)
     finally:
         engine.close()
@@ -98,3 +101,28 @@ def command(
     else:
         chosen = JsonLayout(layout)
     emit(dump_bytes(snap, dfmt, chosen), output)
+
+
+def _stream_full_list(
+    engine: Any, query: Any, fmt: str, output: Path | None, verbose: bool
+) -> None:
+    """Every project, streamed from the engine into the file in bounded memory."""
+    import sys
+
+    from toppypi.cli.output import progress
+    from toppypi.dataset import now_utc
+    from toppypi.formats import DumpFormat
+    from toppypi.fulllist import ListMeta, stream_ranking, write_files, write_streams
+    from toppypi.ranking import SOURCE_NAMES
+
+    if verbose:
+        info(getattr(engine, "stream_sql", engine.sql)(query))
+    meta = ListMeta(SOURCE_NAMES.get(engine.name, engine.name), query.period, now_utc())
+    batches = stream_ranking(engine, query)
+    with progress("projects", None) as advance:
+        if output is None:
+            n = write_streams(batches, [(DumpFormat(fmt), sys.stdout.buffer)], meta, advance)
+        else:
+            n = write_files(batches, [(DumpFormat(fmt), output)], meta, advance)
+    if verbose or output is not None:
+        info(f"{n:,} projects written{f' to {output}' if output else ''}")

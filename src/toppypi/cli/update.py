@@ -26,6 +26,12 @@ from toppypi.cli.output import info
 @click.option("--limit", type=click.IntRange(min=1), default=15000, show_default=True)
 @installers_option
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
+@click.option(
+    "--full-list/--no-full-list",
+    default=True,
+    show_default=True,
+    help="Also archive every project with downloads as top-pypi-packages-all.{csv.gz,parquet}.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def command(
     dataset: Path,
@@ -35,6 +41,7 @@ def command(
     limit: int,
     installers: str,
     force: bool,
+    full_list: bool,
     as_json: bool,
 ) -> None:
     """Query a month, check it, and write the dumps and archive/YYYY-MM/.
@@ -57,6 +64,7 @@ def command(
             limit=limit,
             installers=InstallerFilter.parse(installers),
             force=force,
+            full_list=full_list,
         )
     finally:
         engine.close()

@@ -8,12 +8,13 @@ refusal names the field and the engines that can answer instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from toppypi.errors import UnsupportedQuery
 from toppypi.query import Field, Query
-from toppypi.result import Result
+from toppypi.result import Result, Value
 
 ALL_FIELDS: frozenset[Field] = frozenset(Field)
 
@@ -78,3 +79,14 @@ class Engine(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StreamingEngine(Protocol):
+    """An engine that can hand over a large result in batches, in bounded memory."""
+
+    def stream(
+        self, query: Query, *, batch_rows: int = 50_000
+    ) -> Iterator[list[tuple[Value, ...]]]:
+        """The rows ``run`` returns, in order, in batches; an incomplete reply raises."""
+        ...

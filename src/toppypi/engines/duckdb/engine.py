@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,21 @@ class DuckDBEngine:
             prov.rows_before_limit = int(row[0]) if row else 0
         prov.rows_read = prov.rows_before_limit
         return Result(columns=columns, rows=rows, provenance=prov)
+
+    def stream(
+        self, query: Query, *, batch_rows: int = 50_000
+    ) -> Iterator[list[tuple[Value, ...]]]:
+        """``run``'s rows in batches, fetched from the cursor as they are needed."""
+        versions = self.matching_versions(query) if query.version is not None else None
+        plan = self.plan(query, versions)
+        cur = self.con.cursor()
+        try:
+            cur.execute(plan.sql, plan.params)
+            drop = bool(plan.columns) and plan.columns[-1].name == "_rows_before_limit"
+            while batch := cur.fetchmany(batch_rows):
+                yield [tuple(r[:-1]) if drop else tuple(r) for r in batch]
+        finally:
+            cur.close()
 
     def freshness(self) -> dt.date | None:
         row = self.con.execute("SELECT MAX(last_day) FROM ingested_files").fetchone()
