@@ -43,7 +43,7 @@ def command(root: Path, months: int, events: int, seed: int) -> None:
     info("  top-pypi-packages.{json,min.json,csv}   latest month (stable names)")
     info("  top-pypi-packages-30-days.*             deprecated aliases")
     for m in res.months:
-        info(f"  archive/{m}/                         json, min.json, csv, parquet, checks.json")
+        info(f"  archive/{m}/                         dumps, Parquet, the full list, checks.json")
     info("  index.html                               the top 100")
     info("  store.duckdb                             the local store")
     info(f"Try: toppypi top --db {root}/store.duckdb --limit 10")
