@@ -296,3 +296,18 @@ def test_update_takes_its_defaults_from_toppypi_toml(
     assert bad.stderr.strip() == (
         "toppypi: error: toppypi.toml: limit must be a positive integer, not 0"
     )
+
+
+def test_temp_files_a_killed_writer_left_are_not_published(
+    template: Path, store: Path, tmp_path: Path, baseline: dict[str, object]
+) -> None:
+    ds, remote = fresh(template, tmp_path / "t")
+    (ds / "archive" / MONTH).mkdir(parents=True)
+    for stale in (".top-pypi-packages.json.x1y2.tmp", f"archive/{MONTH}/.RELEASE.md.a.tmp"):
+        (ds / stale).write_bytes(b"half a file")
+    (ds / f"archive/.{MONTH}.old").mkdir()
+    (ds / f"archive/.{MONTH}.old/top-pypi-packages.csv").write_bytes(b"old")
+    proc = publish(ds, store)
+    assert proc.returncode == 0, proc.stderr
+    assert files(ds) == baseline["files"]
+    assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]

@@ -7,20 +7,14 @@ from pathlib import Path
 
 import click
 
-from toppypi.cli.options import installers_option
+from toppypi.cli.options import installers_option, source_option
 from toppypi.cli.output import info
 
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="Top PyPI packages", show_default=True, help="Site title.")
-@click.option(
-    "--source",
-    default="duckdb",
-    show_default=True,
-    metavar="SOURCE",
-    help="Engine the monthly job queries (duckdb, clickhouse, bigquery[:PROJECT], ...).",
-)
+@source_option
 @click.option("--db", metavar="PATH", default="", help="Local store for duckdb, relative to DIR.")
 @click.option("--limit", type=click.IntRange(min=1), default=15000, show_default=True)
 @installers_option

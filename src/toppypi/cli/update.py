@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from toppypi.cli.options import db_option, installers_option, source_option
 from toppypi.cli.output import info
+
+if TYPE_CHECKING:
+    from toppypi.publish.config import Config
 
 
 @click.command("update")
@@ -93,7 +97,18 @@ def command(
     if reason and not republish:
         raise click.UsageError("--reason goes with --republish")
     if publish or republish:
-        _publish(dataset, month, source, db, limit, installers, force, reason, wait, as_json)
+        from dataclasses import replace
+
+        from toppypi.errors import UsageError
+        from toppypi.publish.config import CONFIG_FILE
+
+        if cfg is None:
+            raise UsageError(
+                f"{dataset} has no {CONFIG_FILE}: --publish releases a dataset repo made by "
+                f"`toppypi init {dataset}`"
+            )
+        cfg = replace(cfg, source=source, limit=limit, installers=installers)
+        _publish(dataset, month, cfg, db, force=force, reason=reason, wait=wait, json_=as_json)
         return
     from toppypi.engines.registry import open_engine
     from toppypi.period import resolve_period
@@ -135,41 +150,29 @@ def command(
 def _publish(
     dataset: Path,
     month: str | None,
-    source: str,
+    cfg: Config,
     db: Path | None,
-    limit: int,
-    installers: str,
+    *,
     force: bool,
     reason: str | None,
     wait: float,
-    as_json: bool,
+    json_: bool,
 ) -> None:
-    from dataclasses import replace
-
     from toppypi.engines.registry import open_engine
-    from toppypi.errors import UsageError
     from toppypi.period import resolve_period
-    from toppypi.publish.config import CONFIG_FILE, load_config
     from toppypi.publish.release import publish
 
-    cfg = load_config(dataset)
-    if cfg is None:
-        raise UsageError(
-            f"{dataset} has no {CONFIG_FILE}: --publish releases a dataset repo made by "
-            f"`toppypi init {dataset}`"
-        )
-    cfg = replace(cfg, source=source, limit=limit, installers=installers)
     res = publish(
         dataset,
         resolve_period(month=month),
-        lambda: open_engine(source, db=db),
+        lambda: open_engine(cfg.source, db=db),
         cfg,
         force=force,
         reason=reason,
         wait=wait,
         say=info,
     )
-    if as_json:
+    if json_:
         click.echo(json.dumps(res.to_json(), indent=2))
         return
     where = f"{cfg.remote}" if res.remote else "nowhere (no remote configured)"

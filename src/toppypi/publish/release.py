@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from toppypi.atomic import atomic_write
-from toppypi.dataset import CHECKS_FILE, Dataset
+from toppypi.dataset import ARCHIVE, CHECKS_FILE, Dataset
 from toppypi.engines.interface import Engine
 from toppypi.errors import ToppypiError, UsageError
 from toppypi.period import Period, add_months, parse_month
@@ -169,10 +169,17 @@ def notes_input(
 
 
 def sweep_temporaries(root: Path) -> None:
-    """Temp files a killed writer left behind: never part of a release."""
+    """What a killed writer left behind (temp files, staged or old month folders)."""
+    import shutil
+
     for p in root.rglob(".*.tmp"):
         if ".git" not in p.relative_to(root).parts and p.is_file():
             p.unlink()
+    archive = root / ARCHIVE
+    if archive.is_dir():
+        for d in archive.iterdir():
+            if d.is_dir() and d.name.startswith(".") and d.name.endswith((".staging", ".old")):
+                shutil.rmtree(d)
 
 
 @dataclass
