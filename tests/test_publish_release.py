@@ -311,3 +311,45 @@ def test_temp_files_a_killed_writer_left_are_not_published(
     assert proc.returncode == 0, proc.stderr
     assert files(ds) == baseline["files"]
     assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
+
+
+def test_a_tag_only_the_remote_has_is_not_made_again(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, _ = fresh(template, tmp_path / "f")
+    assert publish(ds, store).returncode == 0
+    git(ds, "tag", "-d", TAG)
+    proc = publish(ds, store)
+    assert proc.returncode == 2
+    assert f"{TAG} exists on origin but not here: fetch it" in proc.stderr
+    assert git(ds, "tag", "--list") == ""
+    git(ds, "fetch", "--quiet", "--tags", "origin")
+    again = publish(ds, store)
+    assert again.returncode == 0 and "already published" in again.stderr
+
+
+def test_init_refuses_bad_settings_before_writing(tmp_path: Path) -> None:
+    for args, message in (
+        (("--source", "oracle"), "unknown source 'oracle'"),
+        (("--author", "nobody"), "author 'nobody' is not 'Name <email>'"),
+        (("--installers", "pip,,"), ""),
+    ):
+        proc = run_cli("init", str(tmp_path / "ds"), *args, env=env())
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+        assert not (tmp_path / "ds").exists()
+
+
+@pytest.mark.parametrize("step", ["release-notes", "commit", "tag"])
+def test_a_killed_republish_resumes_as_the_same_numbered_release(
+    step: str, template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, remote = fresh(template, tmp_path / "rk")
+    assert publish(ds, store).returncode == 0
+    args = ("--republish", "--reason", "late data")
+    assert publish(ds, store, *args, TOPPYPI_KILL_AT=step).returncode == -9
+    rerun = publish(ds, store, *args)
+    assert rerun.returncode == 0, rerun.stderr
+    assert git(remote, "tag", "--list").split() == [TAG, f"{TAG}.1"]
+    assert len(remote_commits(remote)) == 3
+    assert git(ds, "status", "--porcelain") == ""

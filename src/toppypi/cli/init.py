@@ -51,11 +51,13 @@ def command(
       toppypi init top-pypi --remote git@github.com:me/top-pypi.git
       toppypi init data --source clickhouse --limit 8000
     """
+    from toppypi.engines.registry import engine_name
     from toppypi.publish.config import DEFAULT_AUTHOR, Config, parse_config, render_config
     from toppypi.publish.init import init_dataset
     from toppypi.query import InstallerFilter
 
-    InstallerFilter.parse(installers)  # refuse a bad value before anything is written
+    InstallerFilter.parse(installers)  # refuse bad values before anything is written
+    engine_name(source)
     cfg = Config(
         title=title,
         source=source,
