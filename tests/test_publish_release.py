@@ -184,9 +184,8 @@ def test_unreachable_remote_keeps_the_release_and_the_next_run_pushes(
     assert proc.returncode == 5
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith(f"toppypi: error: {TAG} is committed and tagged in")
-    assert (
-        "not pushed to origin" in last and "the next `toppypi update --publish` pushes it" in last
-    )
+    assert "but the push to origin failed (fatal: " in last
+    assert last.endswith("the next `toppypi update --publish` pushes what the remote lacks")
     assert "Traceback" not in proc.stderr
     assert git(ds, "rev-parse", f"{TAG}^{{commit}}") == baseline["commit"]
     assert git(remote, "tag", "--list") == ""

@@ -260,8 +260,9 @@ class _Publisher:
             ) from None
         except PushFailed as exc:
             raise PushFailed(
-                f"{res.tag} is committed and tagged in {self.root} but not pushed to "
-                f"{self.cfg.remote} ({exc}); the next `toppypi update --publish` pushes it"
+                f"{res.tag} is committed and tagged in {self.root} but the push to "
+                f"{self.cfg.remote} failed ({exc}); nothing is lost: the next "
+                "`toppypi update --publish` pushes what the remote lacks"
             ) from None
         res.pushed = outcome.updated
         kill_point("push")
