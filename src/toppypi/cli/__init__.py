@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("toppypi.cli.ingest", "Load event files into the local DuckDB store."),
     "top": ("toppypi.cli.top", "Rank projects by downloads for a period."),
     "update": ("toppypi.cli.update", "The monthly job: query, check, write dumps and archive."),
+    "init": ("toppypi.cli.init", "Create a dataset repo that `update --publish` releases."),
     "convert": ("toppypi.cli.convert", "Convert a published dump to another format."),
     "query": ("toppypi.cli.query", "pypinfo's queries (fields, filters, percent) on any engine."),
 }

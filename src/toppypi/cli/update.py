@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from toppypi.cli.options import db_option, installers_option, source_option
 from toppypi.cli.output import info
+
+if TYPE_CHECKING:
+    from toppypi.publish.config import Config
 
 
 @click.command("update")
@@ -32,6 +36,20 @@ from toppypi.cli.output import info
     show_default=True,
     help="Also archive every project with downloads as top-pypi-packages-all.{csv.gz,parquet}.",
 )
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Then commit, tag YYYY.MM and push the dataset repo (see `toppypi init`).",
+)
+@click.option("--republish", is_flag=True, help="Publish a corrected release YYYY.MM.N.")
+@click.option("--reason", metavar="TEXT", help="What a --republish corrects (in its notes).")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="How long to wait for another publish to finish (default: exit at once).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def command(
     dataset: Path,
@@ -42,13 +60,63 @@ def command(
     installers: str,
     force: bool,
     full_list: bool,
+    publish: bool,
+    republish: bool,
+    reason: str | None,
+    wait: float,
     as_json: bool,
 ) -> None:
     """Query a month, check it, and write the dumps and archive/YYYY-MM/.
 
     Running it twice with the same data changes no byte. A failing check
-    writes nothing and exits non-zero, unless --force.
+    writes nothing and exits non-zero, unless --force. The dataset's
+    toppypi.toml, when present, gives the defaults of --source, --db, --limit
+    and --installers.
+
+    \b
+    --publish then releases the month from the dataset repo: SHA256SUMS,
+    archive/YYYY-MM/RELEASE.md, CHANGELOG.md, CITATION.cff, .zenodo.json, one
+    commit, an annotated tag YYYY.MM (the month after the data, like the
+    original dataset: 2026.04 holds March 2026) and a push. A month already
+    published exits 0 and changes nothing; a failed push exits 5 and the next
+    run pushes.
+    \b
+    Examples:
+      toppypi update --dataset top-pypi --publish
+      toppypi update --dataset top-pypi --month 2026-03 --republish --reason "bot spike removed"
     """
+    from toppypi.publish.config import load_config
+
+    cfg = load_config(dataset)
+    ctx = click.get_current_context()
+    if cfg is not None:
+        given = {
+            name
+            for name in ("source", "db", "limit", "installers")
+            if ctx.get_parameter_source(name) not in (click.core.ParameterSource.DEFAULT, None)
+        }
+        source = source if "source" in given else cfg.source
+        db = db if "db" in given else cfg.db_path(dataset)
+        limit = limit if "limit" in given else cfg.limit
+        installers = installers if "installers" in given else cfg.installers
+    if republish and not reason:
+        raise click.UsageError("--republish needs --reason TEXT saying what it corrects")
+    if reason and not republish:
+        raise click.UsageError("--reason goes with --republish")
+    if publish or republish:
+        from dataclasses import replace
+
+        from toppypi.errors import UsageError
+        from toppypi.publish.config import CONFIG_FILE
+
+        if cfg is None:
+            raise UsageError(
+                f"{dataset} has no {CONFIG_FILE}: --publish releases a dataset repo made by "
+                f"`toppypi init {dataset}`"
+            )
+        cfg = replace(cfg, source=source, limit=limit, installers=installers)
+        _publish(dataset, month, cfg, db, force=force, reason=reason, wait=wait, json_=as_json)
+        return
     from toppypi.engines.registry import open_engine
     from toppypi.period import resolve_period
     from toppypi.query import InstallerFilter
@@ -85,3 +153,36 @@ def command(
         return
     state = "unchanged" if w.unchanged else f"{len(res.snapshot.rows):,} projects"
     info(f"{w.month}: {state}; {res.report.summary()}; {len(w.written)} file(s) written")
+
+
+def _publish(
+    dataset: Path,
+    month: str | None,
+    cfg: Config,
+    db: Path | None,
+    *,
+    force: bool,
+    reason: str | None,
+    wait: float,
+    json_: bool,
+) -> None:
+    from toppypi.engines.registry import open_engine
+    from toppypi.period import resolve_period
+    from toppypi.publish.release import publish
+
+    res = publish(
+        dataset,
+        resolve_period(month=month),
+        lambda: open_engine(cfg.source, db=db),
+        cfg,
+        force=force,
+        reason=reason,
+        wait=wait,
+        say=info,
+    )
+    if json_:
+        click.echo(json.dumps(res.to_json(), indent=2))
+        return
+    where = f"{cfg.remote}" if res.remote else "nowhere (no remote configured)"
+    pushed = ", ".join(res.pushed) if res.pushed else "nothing new"
+    info(f"{res.tag}: {res.status}; pushed to {where}: {pushed}")

@@ -1,0 +1,168 @@
+"""The few git operations a release needs, through the ``git`` command.
+
+Every write is one that git itself makes atomic (a commit, a tag, a push), and
+nothing here ever force-pushes or rewrites history: a rejected push is
+reported, never overridden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from toppypi.errors import ToppypiError
+
+
+class GitError(ToppypiError):
+    """git refused or is missing; the message carries git's own words."""
+
+    exit_code = 6
+
+
+class PushFailed(ToppypiError):
+    """The release is committed and tagged locally but is not on the remote yet."""
+
+    exit_code = 5
+
+
+class PushRejected(PushFailed):
+    """The remote has commits this repo lacks; a force-push would lose them."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who made a commit or tag, and when: fixed so that a rerun makes the same ids."""
+
+    name: str
+    email: str
+    when: dt.datetime  # naive UTC
+
+    def env(self) -> dict[str, str]:
+        stamp = f"{int(self.when.replace(tzinfo=dt.UTC).timestamp())} +0000"
+        return {
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": self.name,
+            "GIT_COMMITTER_EMAIL": self.email,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    remote: str
+    updated: list[str]  # refs the push created or moved; empty: everything was there
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:", "!"))]
+    return (fatal or lines or ["no message"])[0]
+
+
+class Repo:
+    """A dataset directory that is a git work tree."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git(
+        self, *args: str, identity: Identity | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        env["GIT_TERMINAL_PROMPT"] = "0"  # a push must fail, not wait for a password
+        if identity is not None:
+            env.update(identity.env())
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.root,
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed; publishing needs it on PATH") from None
+        if check and proc.returncode != 0:
+            raise GitError(f"git {args[0]} failed in {self.root}: {_first_line(proc.stderr)}")
+        return proc
+
+    def out(self, *args: str) -> str:
+        return self.git(*args).stdout.strip()
+
+    # -- state -------------------------------------------------------------
+
+    def is_repo(self) -> bool:
+        proc = self.git("rev-parse", "--show-toplevel", check=False)
+        return proc.returncode == 0 and Path(proc.stdout.strip()).resolve() == self.root.resolve()
+
+    def head(self) -> str | None:
+        proc = self.git("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+        return proc.stdout.strip() or None
+
+    def branch(self) -> str | None:
+        proc = self.git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        return proc.stdout.strip() or None
+
+    def tag_commit(self, tag: str) -> str | None:
+        proc = self.git(
+            "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}", check=False
+        )
+        return proc.stdout.strip() or None
+
+    def tags(self, pattern: str) -> list[str]:
+        return self.out("tag", "--list", pattern).split()
+
+    def tags_at(self, commit: str) -> list[str]:
+        return self.out("tag", "--points-at", commit).split()
+
+    def tag_message(self, tag: str) -> str:
+        return self.out("for-each-ref", "--format=%(contents)", f"refs/tags/{tag}")
+
+    def commit_message(self, rev: str = "HEAD") -> str:
+        return self.out("log", "-1", "--format=%B", rev)
+
+    def dirty(self) -> bool:
+        """Anything not committed, including new files git does not ignore."""
+        return bool(self.out("status", "--porcelain", "--untracked-files=all"))
+
+    # -- writes ------------------------------------------------------------
+
+    def init(self, branch: str) -> None:
+        self.git("init", "--quiet", f"--initial-branch={branch}")
+
+    def commit_all(self, message: str, identity: Identity) -> str:
+        """Stage every change (``.gitignore`` keeps derived files out) and commit it."""
+        self.git("add", "--all")
+        self.git("commit", "--quiet", "--no-verify", "-m", message, identity=identity)
+        head = self.head()
+        assert head is not None
+        return head
+
+    def tag(self, name: str, message: str, identity: Identity) -> None:
+        self.git("tag", "--annotate", name, "-m", message, "HEAD", identity=identity)
+
+    def remote_has_tag(self, remote: str, tag: str) -> bool:
+        """Whether ``remote`` has the tag; False when it cannot be reached (the push says so)."""
+        proc = self.git("ls-remote", "--tags", remote, f"refs/tags/{tag}", check=False)
+        return proc.returncode == 0 and bool(proc.stdout.strip())
+
+    def push(self, remote: str, branch: str, tags: list[str]) -> PushOutcome:
+        """Push HEAD to ``branch`` and the tags, all or none; never forced."""
+        refs = [f"HEAD:refs/heads/{branch}"] + [f"refs/tags/{t}:refs/tags/{t}" for t in tags]
+        proc = self.git("push", "--atomic", "--porcelain", remote, *refs, check=False)
+        if proc.returncode != 0:
+            said = _first_line(proc.stderr + "\n" + proc.stdout)
+            rejected = any(line.startswith("!") for line in proc.stdout.splitlines())
+            raise (PushRejected if rejected else PushFailed)(said)
+        updated = []
+        for line in proc.stdout.splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2 and parts[0] in ("*", " ", "+"):
+                updated.append(parts[1].split(":")[-1])
+        return PushOutcome(remote, updated)

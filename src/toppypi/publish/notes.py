@@ -1,0 +1,176 @@
+"""Release notes: ``archive/YYYY-MM/RELEASE.md`` and the CHANGELOG.md entry.
+
+The text depends only on the archived data, the tag and the reason given, so
+a rerun writes it byte for byte again. Times come from the snapshot's
+``last_update``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from toppypi.movers import Move, compare
+from toppypi.period import parse_month
+from toppypi.snapshot import Snapshot
+
+RELEASE_FILE = "RELEASE.md"
+CHANGELOG_FILE = "CHANGELOG.md"
+LIST_LENGTH = 10
+
+CHANGELOG_HEADER = """\
+# Changelog
+
+One entry per release, newest first. A release is an annotated git tag
+`YYYY.MM` named after the month it is published in, as the original
+top-pypi-packages dataset names its tags: `2026.04` holds the ranking for
+March 2026. A corrected re-release of a month is `YYYY.MM.N`. Each release's
+full notes are in `archive/YYYY-MM/RELEASE.md`.
+"""
+
+
+@dataclass(frozen=True)
+class NotesInput:
+    tag: str
+    month: str  # the data's month, YYYY-MM
+    snapshot: Snapshot
+    previous: Snapshot | None  # the month before, when archived
+    previous_month: str | None
+    checks: dict[str, Any] | None  # archive/YYYY-MM/checks.json
+    reason: str | None = None  # why a month is re-released
+    replaces: str | None = None  # the tag a re-release corrects
+
+
+def month_name(month: str) -> str:
+    return dt.date.fromisoformat(f"{month}-01").strftime("%B %Y")
+
+
+def _pct(new: int, old: int) -> str:
+    return f"{100.0 * (new - old) / old:+.1f}%" if old else "n/a"
+
+
+def _gates(checks: dict[str, Any] | None) -> tuple[str, list[str]]:
+    if checks is None:
+        return "not recorded", []
+    findings = checks.get("findings", [])
+    lines = [f"- **{f['severity']}** {f['check']}: {f['message']}" for f in findings]
+    if checks.get("passed"):
+        return "passed", lines
+    return "FAILED, published with --force", lines
+
+
+def _move_rows(moves: list[Move]) -> list[str]:
+    out = []
+    for m in moves:
+        change = m.rank_change
+        sign = f"{change:+d}" if change is not None else ("out" if m.rank is None else "new")
+        was = f"{m.previous_rank:,}" if m.previous_rank is not None else "-"
+        now = f"{m.rank:,}" if m.rank is not None else "-"
+        out.append(f"| {m.project} | {now} | {was} | {sign} |")
+    return out
+
+
+def _move_table(title: str, moves: list[Move], total: int) -> list[str]:
+    more = f" (first {len(moves)} of {total:,})" if total > len(moves) else ""
+    if not moves:
+        return [f"### {title}", "", "None.", ""]
+    return [
+        f"### {title}{more}",
+        "",
+        "| project | rank | was | change |",
+        "|---|---:|---:|---:|",
+        *_move_rows(moves),
+        "",
+    ]
+
+
+def summary_line(n: NotesInput) -> str:
+    snap = n.snapshot
+    gate, _ = _gates(n.checks)
+    return (
+        f"{month_name(n.month)}, {snap.source}, {len(snap.rows):,} projects, "
+        f"{snap.total_downloads:,} downloads; quality gates {gate}."
+    )
+
+
+def render_release_notes(n: NotesInput) -> str:
+    snap = n.snapshot
+    period = parse_month(n.month)
+    gate, findings = _gates(n.checks)
+    lines = [f"# {n.tag}: top PyPI packages, {month_name(n.month)}", ""]
+    if n.reason is not None:
+        lines += [f"Corrected release of {n.replaces or n.month}: {n.reason}", ""]
+    seen = snap.rows_before_limit_at_least
+    lines += [
+        f"- Period: {period.start} to {period.end} ({period.days} days, UTC)",
+        f"- Engine: {snap.source} (installers: {snap.installers})",
+        f"- Queried: {snap.last_update_text} UTC",
+        f"- Projects: {len(snap.rows):,}"
+        + (f" of at least {seen:,} with downloads" if seen else ""),
+        f"- Downloads in these projects: {snap.total_downloads:,}",
+    ]
+    if n.previous is not None and n.previous_month is not None:
+        lines.append(
+            f"- Downloads since {n.previous_month}: "
+            f"{_pct(snap.total_downloads, n.previous.total_downloads)}"
+        )
+    lines += [f"- Quality gates: {gate}", ""]
+    lines += ["## Top 10", "", "| rank | project | downloads |", "|---:|---|---:|"]
+    lines += [
+        f"| {i} | {r.project} | {r.download_count:,} |"
+        for i, r in enumerate(snap.rows[:LIST_LENGTH], 1)
+    ]
+    lines.append("")
+    if n.previous is not None and n.previous_month is not None:
+        full = compare(n.previous, snap, top=len(snap.rows) or 1)
+        lines += [f"## Top movers since {n.previous_month}", ""]
+        lines += _move_table("Climbers", full.climbers[:LIST_LENGTH], len(full.climbers))
+        lines += _move_table("Fallers", full.fallers[:LIST_LENGTH], len(full.fallers))
+        lines += _move_table("New entries", full.new[:LIST_LENGTH], len(full.new))
+        lines += _move_table("Dropped out", full.dropped[:LIST_LENGTH], len(full.dropped))
+    else:
+        lines += ["## Top movers", "", "No earlier month is archived to compare with.", ""]
+    lines += ["## Quality gates", "", *(findings or ["No findings recorded."]), ""]
+    lines += [
+        "## Files",
+        "",
+        f"`archive/{n.month}/` holds this month's dumps; `SHA256SUMS` at the top of the",
+        "repository lists a checksum for every published file (`sha256sum -c SHA256SUMS`).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def changelog_entry(n: NotesInput) -> str:
+    day = n.snapshot.last_update.date().isoformat()
+    lines = [f"## [{n.tag}] - {day}", ""]
+    if n.reason is not None:
+        lines += [f"Corrects {n.replaces or n.month}: {n.reason}", ""]
+    lines += [
+        summary_line(n),
+        f"Notes: [archive/{n.month}/{RELEASE_FILE}](archive/{n.month}/{RELEASE_FILE}).",
+        "",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def update_changelog(text: str | None, tag: str, entry: str) -> str:
+    """Put ``entry`` in the changelog: replace the tag's entry, or add it newest first."""
+    lines = (text or CHANGELOG_HEADER).splitlines(keepends=True)
+    heading = f"## [{tag}]"
+    starts = [i for i, ln in enumerate(lines) if ln.startswith("## ")]
+    mine = [i for i in starts if lines[i].startswith(heading + " ") or lines[i].strip() == heading]
+    block = entry.splitlines(keepends=True)
+    if mine:
+        begin = mine[0]
+        after = [i for i in starts if i > begin]
+        end = after[0] if after else len(lines)
+        lines[begin:end] = block
+    else:
+        at = starts[0] if starts else len(lines)
+        if at == len(lines) and lines and lines[-1].strip():
+            block = ["\n", *block]
+        lines[at:at] = block
+    return "".join(lines).rstrip("\n") + "\n"
