@@ -111,7 +111,9 @@ def _table(table: str) -> str:
 
 
 def _percent(major: str) -> str:
-    return f"ROUND(100 * COUNTIF({PY_MAJOR} = '{major}') / COUNT(*), 1)"
+    # SUM(CASE ...) rather than COUNTIF: the same form as the DuckDB engine, 0 (not NULL)
+    # when every value is missing, whichever engine evaluates it.
+    return f"ROUND(100 * SUM(CASE WHEN {PY_MAJOR} = '{major}' THEN 1 ELSE 0 END) / COUNT(*), 1)"
 
 
 def needs_version_list(query: Query) -> bool:
