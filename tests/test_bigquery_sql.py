@@ -175,7 +175,8 @@ def test_only_the_needed_columns_are_read() -> None:
     st = build(Query(period=MARCH))
     assert columns_read(st.sql) == {("timestamp",), ("file", "project")}
     st = build(Query(period=MARCH, installers=InstallerFilter.parse("pip")))
-    assert columns_read(st.sql) == {("timestamp",), ("file", "project"), ("details", "installer", "name")}
+    installer = ("details", "installer", "name")
+    assert columns_read(st.sql) == {("timestamp",), ("file", "project"), installer}
 
 
 def test_period_bounds_are_whole_day_timestamp_literals() -> None:
@@ -191,9 +192,7 @@ def test_top_test_prints_sql_without_credentials_or_network(tmp_path: Path) -> N
 
     env = {k: v for k, v in os.environ.items() if k != "GOOGLE_APPLICATION_CREDENTIALS"}
     env["TOPPYPI_BIGQUERY_LEDGER"] = str(tmp_path / "ledger.json")
-    res = run_cli(
-        "top", "--source", "bigquery:my-project", "--month", "2026-03", "--test", env=env
-    )
+    res = run_cli("top", "--source", "bigquery:my-project", "--month", "2026-03", "--test", env=env)
     assert res.returncode == 0, res.stderr
     assert res.stdout == (
         "SELECT file.project AS project, COUNT(*) AS download_count, "

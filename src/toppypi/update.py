@@ -11,6 +11,7 @@ from toppypi.checks.structure import check_structure
 from toppypi.dataset import Dataset, WriteReport, write_month
 from toppypi.engines.interface import Engine
 from toppypi.errors import CheckFailed, UsageError
+from toppypi.formats import JsonLayout
 from toppypi.period import Period
 from toppypi.query import DEFAULT_LIMIT, InstallerFilter
 from toppypi.ranking import top
@@ -59,6 +60,7 @@ def update(
     installers: InstallerFilter | None = None,
     force: bool = False,
     now: dt.datetime | None = None,
+    layout: JsonLayout | None = None,
 ) -> UpdateResult:
     """Query one calendar month, check it, and write its dumps; nothing is written on failure."""
     month = period.month
@@ -71,5 +73,25 @@ def update(
             f"{month} refused, nothing written: {report.summary()} (--force publishes)"
         )
     snapshot.checks = report.to_json()
+    apply_layout(snapshot, layout)
     written = write_month(Dataset(dataset), month, snapshot, report)
     return UpdateResult(snapshot, report, written)
+
+
+def apply_layout(snapshot: Snapshot, layout: JsonLayout | None) -> None:
+    """Shape ``snapshot`` so that ``layout_of`` picks ``layout`` (default: the engine's era).
+
+    The pypinfo layout is the BigQuery-era ``{last_update, query, rows}``; read back, it
+    says ``BigQuery/pypinfo``, so the source is set to that and a rerun changes nothing.
+    """
+    if layout is None:
+        layout = JsonLayout.PYPINFO if snapshot.query is not None else JsonLayout.CLICKHOUSE
+    if layout is JsonLayout.PYPINFO:
+        snapshot.query = snapshot.query or {
+            "bytes_billed": 0,
+            "bytes_processed": 0,
+            "cached": False,
+            "estimated_cost": "0.00",
+        }
+        snapshot.statistics = None
+        snapshot.source = "BigQuery/pypinfo"

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from toppypi.cli.options import db_option, installers_option, source_option
+from toppypi.cli.options import (
+    db_option,
+    engine_options,
+    installers_option,
+    pop_engine_options,
+    source_option,
+)
 from toppypi.cli.output import info
 
 
@@ -27,6 +34,13 @@ from toppypi.cli.output import info
 @installers_option
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option(
+    "--layout",
+    type=click.Choice(["clickhouse", "pypinfo"]),
+    default=None,
+    help="JSON layout (default: the engine's era: pypinfo for BigQuery).",
+)
+@engine_options
 def command(
     dataset: Path,
     month: str | None,
@@ -36,20 +50,31 @@ def command(
     installers: str,
     force: bool,
     as_json: bool,
+    layout: str | None,
+    dry_run: bool,
+    **kwargs: Any,
 ) -> None:
     """Query a month, check it, and write the dumps and archive/YYYY-MM/.
 
     Running it twice with the same data changes no byte. A failing check
     writes nothing and exits non-zero, unless --force.
     """
+    from toppypi.cli.bigquery import announce, show_estimate
     from toppypi.engines.registry import open_engine
+    from toppypi.formats import JsonLayout
     from toppypi.period import resolve_period
     from toppypi.query import InstallerFilter
     from toppypi.update import update
 
     period = resolve_period(month=month)
-    engine = open_engine(source, db=db)
+    engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
     try:
+        if dry_run:
+            from toppypi.ranking import top_query
+
+            query = top_query(period, limit=limit, installers=InstallerFilter.parse(installers))
+            show_estimate(engine, query, as_json=as_json)
+            return
         res = update(
             dataset,
             engine,
@@ -57,6 +82,7 @@ def command(
             limit=limit,
             installers=InstallerFilter.parse(installers),
             force=force,
+            layout=JsonLayout(layout) if layout else None,
         )
     finally:
         engine.close()

@@ -58,6 +58,7 @@ class BigQueryEngine:
         client: BigQueryClient | None = None,
         table: str = bqsql.TABLE,
         clock: Callable[[], dt.datetime] | None = None,
+        on_estimate: Callable[[Approval], None] | None = None,
     ) -> None:
         self.project = project
         self.credentials = credentials
@@ -66,6 +67,7 @@ class BigQueryEngine:
         self.table = table
         self._client = client
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.on_estimate = on_estimate  # told each approved estimate, before its job starts
 
     @property
     def client(self) -> BigQueryClient:
@@ -119,6 +121,8 @@ class BigQueryEngine:
         month = month_of(self._clock())
         estimate = self.client.dry_run(st)
         ok = approve(estimate, self.policy, self.ledger.spent(month), month)
+        if self.on_estimate is not None:
+            self.on_estimate(ok)
         job = self.client.run(st, maximum_bytes_billed=ok.maximum_bytes_billed)
         self.ledger.record(job.bytes_billed, job.bytes_processed, cached=job.cached, month=month)
         run.jobs.append(job)
@@ -184,6 +188,7 @@ def open_engine(
     ledger: str | Path | None = None,
     client: BigQueryClient | None = None,
     table: str | None = None,
+    on_estimate: Callable[[Approval], None] | None = None,
     **_: Any,
 ) -> BigQueryEngine:
     """``bigquery`` or ``bigquery:PROJECT``; sizes may be given as ``500GiB`` or ``1TiB``."""
@@ -202,4 +207,5 @@ def open_engine(
         ledger=Ledger(Path(ledger)) if ledger else None,
         client=client,
         table=table or bqsql.TABLE,
+        on_estimate=on_estimate,
     )
