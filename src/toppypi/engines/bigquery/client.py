@@ -20,6 +20,7 @@ from toppypi.result import Value
 
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPES = ["https://www.googleapis.com/auth/bigquery"]
+KEY_TYPES = ("service_account", "authorized_user")
 HOW = (
     f"pass --credentials FILE (a service-account JSON key with BigQuery Job User) "
     f"or set {CREDENTIALS_ENV}"
@@ -47,7 +48,7 @@ def _bigquery() -> Any:
     return bigquery
 
 
-def credentials_path(credentials: str | Path | None) -> Path:
+def credentials_path(credentials: str | Path | None) -> tuple[Path, dict[str, Any]]:
     """``--credentials`` or ``$GOOGLE_APPLICATION_CREDENTIALS``, checked to be a JSON key."""
     raw = credentials or os.environ.get(CREDENTIALS_ENV)
     if not raw:
@@ -61,24 +62,34 @@ def credentials_path(credentials: str | Path | None) -> Path:
         raise UsageError(f"the credentials file {path} is not readable JSON: {HOW}") from None
     if not isinstance(info, dict) or not isinstance(info.get("type"), str):
         raise UsageError(f"{path} is not a Google credentials file (no 'type'): {HOW}")
-    return path
+    if info["type"] not in KEY_TYPES:
+        raise UsageError(
+            f"{path} holds {info['type']!r} credentials; use a service_account key "
+            "or authorized_user credentials (gcloud auth application-default login)"
+        )
+    return path, info
 
 
-def load_credentials(path: Path) -> tuple[Any, str | None]:
-    """The credentials object and the project the key belongs to."""
+def load_credentials(path: Path, info: dict[str, Any]) -> tuple[Any, str | None]:
+    """The credentials object, built by the loader for its type, and the key's project."""
     _bigquery()
-    import google.auth
     from google.auth.exceptions import GoogleAuthError
 
-    loader: Any = google.auth.load_credentials_from_file  # untyped in google-auth
     try:
-        creds, project = loader(str(path), scopes=SCOPES)
-    except (GoogleAuthError, ValueError) as exc:
+        if info["type"] == "service_account":
+            from google.oauth2 import service_account
+
+            sa: Any = service_account.Credentials
+            return sa.from_service_account_info(info, scopes=SCOPES), info.get("project_id")
+        from google.oauth2 import credentials as user_credentials
+
+        user: Any = user_credentials.Credentials
+        return user.from_authorized_user_info(info, scopes=SCOPES), info.get("quota_project_id")
+    except (GoogleAuthError, ValueError, KeyError) as exc:
         raise UsageError(
             f"{path} could not be loaded as Google credentials ({type(exc).__name__}); "
             f"download a new key: {HOW}"
         ) from None
-    return creds, project
 
 
 def new_google_client(project: str, credentials: Any) -> Any:
@@ -87,8 +98,8 @@ def new_google_client(project: str, credentials: Any) -> Any:
 
 
 def connect(project: str | None, credentials: str | Path | None) -> BigQueryClient:
-    path = credentials_path(credentials)
-    creds, key_project = load_credentials(path)
+    path, info = credentials_path(credentials)
+    creds, key_project = load_credentials(path, info)
     chosen = project or key_project
     if not chosen:
         raise UsageError(
