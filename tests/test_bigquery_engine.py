@@ -174,7 +174,7 @@ def test_the_service_fails_a_job_over_its_cap(fake: FakeBigQueryClient) -> None:
 
 def test_missing_credentials_say_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-    with pytest.raises(UsageError, match="pass --credentials FILE .* or set GOOGLE_APP"):
+    with pytest.raises(UsageError, match=r"pass --credentials FILE .* or set GOOGLE_APP"):
         credentials_path(None)
 
 
@@ -343,7 +343,9 @@ def test_cli_run_records_and_usage_shows_it(
     assert list(dump) == ["last_update", "query", "rows"]
     assert list(dump["query"]) == ["bytes_billed", "bytes_processed", "cached", "estimated_cost"]
     assert [r["project"] for r in dump["rows"]][:1] == ["boto3"]
-    assert [c.config.maximum_bytes_billed for c in cli_env.jobs][0] == TIB
+    billed = dump["query"]["bytes_billed"]
+    caps = [c.config.maximum_bytes_billed for c in cli_env.jobs]
+    assert caps == [TIB, 2 * TIB - billed]  # the second run had --budget 2TiB
 
     assert _main("bigquery", "usage", "--json") == 0
     usage = json.loads(capsys.readouterr().out)
