@@ -101,9 +101,7 @@ def _key(path: Path, project: str = "key-proj") -> Path:
 # the client path -------------------------------------------------------------
 
 
-def test_top_n_through_the_client(
-    fake: FakeBigQueryClient, ledger: Ledger, store: Path
-) -> None:
+def test_top_n_through_the_client(fake: FakeBigQueryClient, ledger: Ledger, store: Path) -> None:
     query = Query(period=MARCH, limit=50)
     result = _engine(fake, ledger).run(query)
     expected = DuckDBEngine(store).run(query)
