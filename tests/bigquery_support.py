@@ -136,13 +136,23 @@ def _size_sql(leaf: tuple[str, ...], typ: str) -> str:
 _TS = re.compile(r"timestamp >= TIMESTAMP '([^']+)' AND timestamp < TIMESTAMP '([^']+)'")
 
 
-def scanned_bytes(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    """Bytes BigQuery would process: the read columns over the kept day partitions."""
+def scanned_bytes(
+    con: duckdb.DuckDBPyConnection, sql: str, days: tuple[dt.date, dt.date] | None = None
+) -> int:
+    """Bytes BigQuery would process: the read columns over the kept day partitions.
+
+    The partitions are read from our whole-day bounds, or given as ``days`` (first, last).
+    """
     leaves = sorted(columns_read(sql))
     if not leaves:
         return 0
     m = _TS.search(sql)
-    where = f"WHERE \"timestamp\" >= '{m.group(1)}' AND \"timestamp\" < '{m.group(2)}'" if m else ""
+    bounds = (m.group(1), m.group(2)) if m else None
+    if days is not None:
+        bounds = (f"{days[0]} 00:00:00+00", f"{days[1] + dt.timedelta(days=1)} 00:00:00+00")
+    where = ""
+    if bounds:
+        where = f"WHERE \"timestamp\" >= '{bounds[0]}' AND \"timestamp\" < '{bounds[1]}'"
     sizes = " + ".join(_size_sql(leaf, LEAVES[leaf]) for leaf in leaves)
     row = con.execute(f'SELECT {sizes} FROM "{CATALOG}".{DATASET}.{NAME} {where}').fetchone()
     return int(row[0]) if row else 0
