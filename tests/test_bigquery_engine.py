@@ -370,3 +370,30 @@ def test_cli_update_writes_the_pypinfo_layout(
     assert "unchanged" in capsys.readouterr().err
     assert _main(*args, "--source", "bigquery:test-proj", "--dry-run") == 0
     assert capsys.readouterr().out.startswith("dry run: ")
+
+
+def test_concurrent_runs_add_up_in_the_ledger(ledger: Ledger) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def add(_: int) -> None:
+        Ledger(ledger.path).record(10 * MIB, 9 * MIB, cached=False, month="2026-04")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(add, range(16)))
+    usage = ledger.usage("2026-04")
+    assert (usage.queries, usage.bytes_billed, usage.bytes_processed) == (16, 160 * MIB, 144 * MIB)
+
+
+def test_cli_without_credentials_is_one_line(tmp_path: Path) -> None:
+    import os
+
+    from tests.conftest import run_cli
+
+    env = {k: v for k, v in os.environ.items() if k != "GOOGLE_APPLICATION_CREDENTIALS"}
+    env["TOPPYPI_BIGQUERY_LEDGER"] = str(tmp_path / "ledger.json")
+    res = run_cli("top", "--source", "bigquery:p", "--month", "2026-03", env=env)
+    assert res.returncode == 2
+    assert res.stderr == (
+        "toppypi: error: no BigQuery credentials: pass --credentials FILE (a service-account "
+        "JSON key with BigQuery Job User) or set GOOGLE_APPLICATION_CREDENTIALS\n"
+    )
