@@ -12,6 +12,7 @@ from toppypi.checks.structure import check_structure
 from toppypi.dataset import Dataset, WriteReport, write_month
 from toppypi.engines.interface import Engine
 from toppypi.errors import CheckFailed, EngineError, UsageError
+from toppypi.formats import JsonLayout
 from toppypi.period import Period
 from toppypi.query import DEFAULT_LIMIT, InstallerFilter
 from toppypi.ranking import top
@@ -61,6 +62,7 @@ def update(
     force: bool = False,
     now: dt.datetime | None = None,
     full_list: bool = True,
+    layout: JsonLayout | None = None,
 ) -> UpdateResult:
     """Query one calendar month, check it, and write its dumps; nothing is written on failure.
 
@@ -77,6 +79,7 @@ def update(
             f"{month} refused, nothing written: {report.summary()} (--force publishes)"
         )
     snapshot.checks = report.to_json()
+    apply_layout(snapshot, layout)
     extra = _full_list_writer(engine, period, snapshot, installers) if full_list else None
     written = write_month(Dataset(dataset), month, snapshot, report, extra)
     return UpdateResult(snapshot, report, written)
@@ -118,3 +121,22 @@ def _full_list_writer(
         return list(names.values())
 
     return write
+
+
+def apply_layout(snapshot: Snapshot, layout: JsonLayout | None) -> None:
+    """Shape ``snapshot`` so that ``layout_of`` picks ``layout`` (default: the engine's era).
+
+    The pypinfo layout is the BigQuery-era ``{last_update, query, rows}``; read back, it
+    says ``BigQuery/pypinfo``, so the source is set to that and a rerun changes nothing.
+    """
+    if layout is None:
+        layout = JsonLayout.PYPINFO if snapshot.query is not None else JsonLayout.CLICKHOUSE
+    if layout is JsonLayout.PYPINFO:
+        snapshot.query = snapshot.query or {
+            "bytes_billed": 0,
+            "bytes_processed": 0,
+            "cached": False,
+            "estimated_cost": "0.00",
+        }
+        snapshot.statistics = None
+        snapshot.source = "BigQuery/pypinfo"

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("toppypi.cli.init", "Create a dataset repo that `update --publish` releases."),
     "convert": ("toppypi.cli.convert", "Convert a published dump to another format."),
     "query": ("toppypi.cli.query", "pypinfo's queries (fields, filters, percent) on any engine."),
+    "bigquery": ("toppypi.cli.bigquery", "BigQuery cost ledger: bytes billed per month."),
 }
 
 

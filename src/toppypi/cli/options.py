@@ -83,3 +83,47 @@ def verbose_option(f: F) -> F:
     return click.option(
         "-v", "--verbose", is_flag=True, help="Print the SQL sent and timings to stderr."
     )(f)
+
+
+def engine_options(f: F) -> F:
+    """Options for engines that bill by bytes (BigQuery); others ignore them."""
+    for opt in reversed(
+        [
+            click.option(
+                "--credentials",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="BigQuery: a service-account JSON key "
+                "(default: $GOOGLE_APPLICATION_CREDENTIALS).",
+            ),
+            click.option(
+                "--max-bytes",
+                metavar="SIZE",
+                help="BigQuery: refuse a query billed over SIZE (e.g. 200GiB); "
+                "default: what is left of the monthly budget.",
+            ),
+            click.option(
+                "--budget",
+                metavar="SIZE",
+                help="BigQuery: bytes billed allowed per calendar month (default: 1TiB, "
+                "the free tier).",
+            ),
+            click.option(
+                "--price-per-tib",
+                type=click.FloatRange(min=0),
+                help="BigQuery: USD per TiB for estimates (default: 6.25).",
+            ),
+            click.option(
+                "--dry-run",
+                is_flag=True,
+                help="Estimate the bytes and cost only; run nothing (BigQuery).",
+            ),
+        ]
+    ):
+        f = opt(f)
+    return f
+
+
+def pop_engine_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The engine options that were given, for ``open_engine(source, db=db, **options)``."""
+    names = ("credentials", "max_bytes", "budget", "price_per_tib")
+    return {n: v for n in names if (v := kwargs.pop(n, None)) is not None}

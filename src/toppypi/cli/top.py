@@ -9,8 +9,10 @@ import click
 
 from toppypi.cli.options import (
     db_option,
+    engine_options,
     installers_option,
     period_options,
+    pop_engine_options,
     resolve,
     source_option,
     verbose_option,
@@ -46,6 +48,7 @@ FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
     help="Write to this file (atomically) instead of stdout.",
 )
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
+@engine_options
 @verbose_option
 def command(
     source: str,
@@ -66,6 +69,8 @@ def command(
       toppypi top --month 2026-03 --limit 20
       toppypi top --days 30 --installers pip --format json -o top.json
       toppypi top --source clickhouse --month 2026-03 --format csv
+      toppypi top --source bigquery:my-project --month 2026-03 --dry-run
+      toppypi top --source bigquery --credentials key.json --max-bytes 200GiB
     """
     from toppypi.engines.registry import open_engine
     from toppypi.formats import DumpFormat, JsonLayout
@@ -75,10 +80,16 @@ def command(
 
     period = resolve(kwargs)
     query = top_query(period, limit=limit or None, installers=InstallerFilter.parse(installers))
-    engine = open_engine(source, db=db)
+    from toppypi.cli.bigquery import announce, show_estimate
+
+    dry_run = kwargs.pop("dry_run", False)
+    engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
     try:
         if test_only:
             click.echo(engine.sql(query))
+            return
+        if dry_run:
+            show_estimate(engine, query, as_json=fmt == "json")
             return
         if not limit and fmt in ("csv", "csv.gz", "parquet"):
             _stream_full_list(engine, query, fmt, output, verbose)

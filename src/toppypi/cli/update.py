@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from toppypi.cli.options import db_option, installers_option, source_option
+from toppypi.cli.options import (
+    db_option,
+    engine_options,
+    installers_option,
+    pop_engine_options,
+    source_option,
+)
 from toppypi.cli.output import info
 
 if TYPE_CHECKING:
@@ -51,6 +57,13 @@ if TYPE_CHECKING:
     help="How long to wait for another publish to finish (default: exit at once).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option(
+    "--layout",
+    type=click.Choice(["clickhouse", "pypinfo"]),
+    default=None,
+    help="JSON layout (default: the engine's era: pypinfo for BigQuery).",
+)
+@engine_options
 def command(
     dataset: Path,
     month: str | None,
@@ -65,6 +78,9 @@ def command(
     reason: str | None,
     wait: float,
     as_json: bool,
+    layout: str | None,
+    dry_run: bool,
+    **kwargs: Any,
 ) -> None:
     """Query a month, check it, and write the dumps and archive/YYYY-MM/.
 
@@ -115,16 +131,27 @@ def command(
                 f"`toppypi init {dataset}`"
             )
         cfg = replace(cfg, source=source, limit=limit, installers=installers)
-        _publish(dataset, month, cfg, db, force=force, reason=reason, wait=wait, json_=as_json)
+        opts = pop_engine_options(kwargs)
+        _publish(
+            dataset, month, cfg, db, opts, force=force, reason=reason, wait=wait, json_=as_json
+        )
         return
+    from toppypi.cli.bigquery import announce, show_estimate
     from toppypi.engines.registry import open_engine
+    from toppypi.formats import JsonLayout
     from toppypi.period import resolve_period
     from toppypi.query import InstallerFilter
     from toppypi.update import update
 
     period = resolve_period(month=month)
-    engine = open_engine(source, db=db)
+    engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
     try:
+        if dry_run:
+            from toppypi.ranking import top_query
+
+            query = top_query(period, limit=limit, installers=InstallerFilter.parse(installers))
+            show_estimate(engine, query, as_json=as_json)
+            return
         res = update(
             dataset,
             engine,
@@ -133,6 +160,7 @@ def command(
             installers=InstallerFilter.parse(installers),
             force=force,
             full_list=full_list,
+            layout=JsonLayout(layout) if layout else None,
         )
     finally:
         engine.close()
@@ -160,12 +188,14 @@ def _publish(
     month: str | None,
     cfg: Config,
     db: Path | None,
+    engine_opts: dict[str, Any],
     *,
     force: bool,
     reason: str | None,
     wait: float,
     json_: bool,
 ) -> None:
+    from toppypi.cli.bigquery import announce
     from toppypi.engines.registry import open_engine
     from toppypi.period import resolve_period
     from toppypi.publish.release import publish
@@ -173,7 +203,7 @@ def _publish(
     res = publish(
         dataset,
         resolve_period(month=month),
-        lambda: open_engine(cfg.source, db=db),
+        lambda: open_engine(cfg.source, db=db, on_estimate=announce, **engine_opts),
         cfg,
         force=force,
         reason=reason,
