@@ -5,6 +5,7 @@ Shared by ``toppypi movers``/``diff``, the release notes and the site.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from toppypi.snapshot import Snapshot
@@ -55,15 +56,12 @@ def compare(previous: Snapshot, current: Snapshot, *, top: int = 25) -> Movers:
     for name, (rank, dl) in prev.items():
         if name not in cur:
             out.dropped.append(Move(name, None, rank, None, dl))
-    both = [m for m in out.by_project.values() if m.rank_change is not None]
-    out.climbers = sorted(
-        (m for m in both if (m.rank_change or 0) > 0),
-        key=lambda m: (-(m.rank_change or 0), m.rank or 0),
-    )[:top]
-    out.fallers = sorted(
-        (m for m in both if (m.rank_change or 0) < 0),
-        key=lambda m: ((m.rank_change or 0), m.rank or 0),
-    )[:top]
+    # heapq.nsmallest is sorted(...)[:top] without sorting 15,000 moves.
+    changes = [(m.rank_change or 0, m.rank or 0, m) for m in out.by_project.values()]
+    up = ((-c, r, m) for c, r, m in changes if c > 0)
+    down = ((c, r, m) for c, r, m in changes if c < 0)
+    out.climbers = [t[2] for t in heapq.nsmallest(top, up, key=lambda t: t[:2])]
+    out.fallers = [t[2] for t in heapq.nsmallest(top, down, key=lambda t: t[:2])]
     out.new.sort(key=lambda m: m.rank or 0)
     out.dropped.sort(key=lambda m: m.previous_rank or 0)
     return out

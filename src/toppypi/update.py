@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toppypi.checks import Finding, Report, Severity
-from toppypi.checks.structure import check_structure
+from toppypi.checks.baseline import from_dataset
+from toppypi.checks.completeness import check_freshness
+from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds, run_gates
+from toppypi.checks.ranked import Ranked
 from toppypi.dataset import Dataset, WriteReport, write_month
 from toppypi.engines.interface import Engine
 from toppypi.errors import CheckFailed, UsageError
@@ -25,21 +28,31 @@ class UpdateResult:
 
 
 def check_completeness(engine: Engine, period: Period) -> list[Finding]:
-    fresh = engine.freshness()
-    if fresh is None or fresh < period.end:
-        return [
-            Finding(
-                "completeness",
-                Severity.FAIL,
-                f"the engine has data up to {fresh or 'nothing'}, the period ends {period.end}",
-            )
-        ]
-    return [Finding("completeness", Severity.OK, f"data up to {fresh}")]
+    return check_freshness(engine.freshness(), period)
 
 
-def run_checks(engine: Engine, period: Period, snapshot: Snapshot, limit: int | None) -> Report:
-    findings = check_completeness(engine, period)
-    findings += check_structure(snapshot, None)
+def run_checks(
+    engine: Engine,
+    period: Period,
+    snapshot: Snapshot,
+    limit: int | None,
+    dataset: Path | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Report:
+    """Every gate, against the archived snapshots before this month (drift, anomaly)."""
+    current = _ranked(snapshot, period)
+    history = []
+    if dataset is not None:
+        as_of = period.end + dt.timedelta(days=1)
+        history = from_dataset(dataset, as_of, 30, thresholds.anomaly.history)
+    report = run_gates(
+        snapshot,
+        current,
+        history,
+        thresholds=thresholds,
+        completeness=check_completeness(engine, period),
+    )
+    findings = report.findings
     if limit and len(snapshot.rows) < limit:
         # Fewer projects than asked is only fine when that is all there are.
         total = snapshot.rows_before_limit_at_least or len(snapshot.rows)
@@ -48,6 +61,19 @@ def run_checks(engine: Engine, period: Period, snapshot: Snapshot, limit: int | 
                 Finding("structure", Severity.FAIL, f"{len(snapshot.rows)} rows, expected {limit}")
             )
     return Report(findings)
+
+
+def _ranked(snapshot: Snapshot, period: Period) -> Ranked:
+    return Ranked(
+        [r.project for r in snapshot.rows],
+        [r.download_count for r in snapshot.rows],
+        period.label(),
+        30,
+        period.days,
+        snapshot.source,
+        snapshot.installers,
+        calendar_month=period.month is not None,
+    )
 
 
 def update(
@@ -65,7 +91,7 @@ def update(
     if month is None:
         raise UsageError(f"update publishes calendar months; {period} is not one (use --month)")
     snapshot = top(engine, period, limit=limit, installers=installers, now=now)
-    report = run_checks(engine, period, snapshot, limit)
+    report = run_checks(engine, period, snapshot, limit, dataset)
     if not report.passed and not force:
         raise CheckFailed(
             f"{month} refused, nothing written: {report.summary()} (--force publishes)"

@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "top": ("toppypi.cli.top", "Rank projects by downloads for a period."),
     "update": ("toppypi.cli.update", "The monthly job: query, check, write dumps and archive."),
     "convert": ("toppypi.cli.convert", "Convert a published dump to another format."),
+    "history": ("toppypi.cli.history", "Import published snapshots, rebuild the index, show one."),
+    "movers": ("toppypi.cli.movers", "New, dropped, climbing and falling projects for a month."),
+    "diff": ("toppypi.cli.diff", "Compare any two snapshots or dump files."),
+    "check": ("toppypi.cli.check", "Run the quality gates on a dump (or replay the history)."),
 }
 
 

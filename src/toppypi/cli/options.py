@@ -83,3 +83,14 @@ def verbose_option(f: F) -> F:
     return click.option(
         "-v", "--verbose", is_flag=True, help="Print the SQL sent and timings to stderr."
     )(f)
+
+
+def dataset_option(f: F) -> F:
+    return click.option(
+        "--dataset",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="TOPPYPI_DATASET",
+        default=".",
+        show_default=True,
+        help="The dataset directory (default: $TOPPYPI_DATASET, else the current one).",
+    )(f)

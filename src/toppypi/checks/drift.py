@@ -1,0 +1,78 @@
+"""Drift against the previous snapshot: total downloads, top-N overlap, rank churn.
+
+A month that moves far more than any real month did is more likely a broken
+query, an upstream stall or a tooling change than a real shift in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from toppypi.checks import Finding, Severity
+from toppypi.checks.ranked import Ranked
+
+NAME = "drift"
+
+
+@dataclass(frozen=True)
+class DriftLimits:
+    """Tuned on the anchor's 258 consecutive pairs (see BENCHMARKS.md)."""
+
+    total_low: float = 0.6  # per-day total of the top rows, against the previous snapshot
+    total_high: float = 1.75
+    overlap_top: int = 100
+    min_overlap: float = 0.75  # share of the previous top 100 still in the top 100
+    churn_top: int = 1000
+    max_churn: float = 0.30  # mean |log2(rank now / rank before)| over the previous top 1000
+
+
+@dataclass(frozen=True)
+class DriftFigures:
+    total_ratio: float
+    overlap: float
+    churn: float
+
+
+def measure(cur: Ranked, prev: Ranked, limits: DriftLimits = DriftLimits()) -> DriftFigures:
+    n = min(len(cur.counts), len(prev.counts))
+    ratio = cur.per_day_total(n) / (prev.per_day_total(n) or 1.0)
+    k = min(limits.overlap_top, n)
+    overlap = len(set(cur.projects[:k]) & set(prev.projects[:k])) / max(k, 1)
+    m = min(limits.churn_top, n)
+    ranks = cur.ranks
+    churn = sum(
+        abs(math.log2(min(ranks.get(p, n + 1), n + 1) / i))
+        for i, p in enumerate(prev.projects[:m], 1)
+    ) / max(m, 1)
+    return DriftFigures(ratio, overlap, churn)
+
+
+def check_drift(
+    cur: Ranked, prev: Ranked, changes: list[str], limits: DriftLimits = DriftLimits()
+) -> list[Finding]:
+    """Out-of-bounds drift fails, unless a known methodology change explains it (then warns)."""
+    f = measure(cur, prev, limits)
+    problems = []
+    if not limits.total_low <= f.total_ratio <= limits.total_high:
+        problems.append(
+            f"total downloads per day x{f.total_ratio:.2f} against {prev.label or 'the baseline'} "
+            f"(bounds x{limits.total_low}..x{limits.total_high})"
+        )
+    if f.overlap < limits.min_overlap:
+        problems.append(
+            f"top-{limits.overlap_top} overlap {f.overlap:.0%} (at least {limits.min_overlap:.0%})"
+        )
+    if f.churn > limits.max_churn:
+        problems.append(
+            f"rank churn {f.churn:.3f} over the top {limits.churn_top} (at most {limits.max_churn})"
+        )
+    figures = f"x{f.total_ratio:.2f} total, {f.overlap:.0%} top overlap, churn {f.churn:.3f}"
+    if not problems:
+        return [Finding(NAME, Severity.OK, f"{figures} against {prev.label or 'the baseline'}")]
+    if changes:
+        why = "; ".join(changes)
+        return [
+            Finding(NAME, Severity.WARN, f"{p} (known methodology change: {why})") for p in problems
+        ]
+    return [Finding(NAME, Severity.FAIL, p) for p in problems]
