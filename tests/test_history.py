@@ -210,3 +210,53 @@ def test_import_conflict_stops_before_writing(shared_history: Path, tmp_path: Pa
     assert len(res.stderr.strip().splitlines()) == 1
     assert tree(ds) == before
     assert last_updates()[("365", "2021-04-01")] == "2021-04-01 14:31:21"
+
+
+def test_import_every_era(shared_history: Path, tmp_path: Path) -> None:
+    """2018 bare list, pypinfo JSON and min JSON, ClickHouse JSON and CSV, in one import."""
+    bare = tmp_path / "2018" / "top-pypi-packages.json"
+    bare.parent.mkdir()
+    rows = history_rows(365)["2018-01-09"]
+    bare.write_text(json.dumps([{"download_count": c, "project": p} for p, c in rows], indent=1))
+    sample = shared_history / "samples"
+    ds = tmp_path / "ds"
+    res = run_cli(
+        "history",
+        "import",
+        str(sample / "pypinfo-2022-05-01/top-pypi-packages-30-days.json"),
+        str(sample / "pypinfo-2022-05-01/top-pypi-packages-30-days.min.json"),
+        str(sample / "clickhouse-2026-04-01/top-pypi-packages.json"),
+        "--dataset",
+        str(ds),
+        "--json",
+    )
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["written"] == [
+        "archive/snapshots/30d/2022-05-01",
+        "archive/2026-03",
+    ]
+    for extra in (
+        [str(bare), "--date", "2018-01-09"],
+        [str(sample / "clickhouse-2026-04-01/top-pypi-packages.csv"), "--date", "2026-04-01"],
+    ):
+        res = run_cli("history", "import", *extra, "--dataset", str(ds), "--json")
+        assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["unchanged"] == ["archive/2026-03"]
+    meta = json.loads((ds / "archive/snapshots/365d/2018-01-09/meta.json").read_text())
+    assert (meta["format"], meta["window_days"], meta["period_end"]) == (
+        "pypinfo-list",
+        365,
+        "2018-01-08",
+    )
+    pypinfo = json.loads((ds / "archive/snapshots/30d/2022-05-01/meta.json").read_text())
+    assert pypinfo["last_update"] == "2022-05-01 08:13:19"
+    assert (
+        pypinfo["query"]["estimated_cost"]
+        == json.loads((sample / "pypinfo-2022-05-01/top-pypi-packages-30-days.json").read_text())[
+            "query"
+        ]["estimated_cost"]
+    )
+    csv_rows = (ds / "archive/snapshots/30d/2022-05-01/top-pypi-packages.csv").read_text()
+    assert csv_rows.splitlines()[1] == '{},"{}"'.format(
+        *reversed(history_rows(30)["2022-05-01"][0])
+    )

@@ -43,25 +43,38 @@ class Movers:
 
 
 def compare(previous: Snapshot, current: Snapshot, *, top: int = 25) -> Movers:
-    """Rank movement from ``previous`` to ``current``; lists are longest moves first."""
+    """Rank movement from ``previous`` to ``current``; lists are longest moves first.
+
+    One pass per ranking and a heap for the top moves: 15,000-row months
+    compare in milliseconds (``toppypi movers`` has a 50 ms budget).
+    """
     prev = {r.project: (i, r.download_count) for i, r in enumerate(previous.rows, 1)}
-    cur = {r.project: (i, r.download_count) for i, r in enumerate(current.rows, 1)}
     out = Movers()
-    for name, (rank, dl) in cur.items():
+    by_project = out.by_project
+    moved: list[tuple[int, int, Move]] = []  # (rank change, rank, move)
+    for rank, r in enumerate(current.rows, 1):
+        name = r.project
         p = prev.get(name)
-        move = Move(name, rank, p[0] if p else None, dl, p[1] if p else None)
-        out.by_project[name] = move
         if p is None:
+            move = Move(name, rank, None, r.download_count, None)
             out.new.append(move)
-    for name, (rank, dl) in prev.items():
-        if name not in cur:
-            out.dropped.append(Move(name, None, rank, None, dl))
+        else:
+            move = Move(name, rank, p[0], r.download_count, p[1])
+            if p[0] != rank:
+                moved.append((p[0] - rank, rank, move))
+        by_project[name] = move
+    out.dropped = [
+        Move(name, None, rank, None, dl)
+        for name, (rank, dl) in prev.items()
+        if name not in by_project
+    ]
     # heapq.nsmallest is sorted(...)[:top] without sorting 15,000 moves.
-    changes = [(m.rank_change or 0, m.rank or 0, m) for m in out.by_project.values()]
-    up = ((-c, r, m) for c, r, m in changes if c > 0)
-    down = ((c, r, m) for c, r, m in changes if c < 0)
-    out.climbers = [t[2] for t in heapq.nsmallest(top, up, key=lambda t: t[:2])]
-    out.fallers = [t[2] for t in heapq.nsmallest(top, down, key=lambda t: t[:2])]
-    out.new.sort(key=lambda m: m.rank or 0)
-    out.dropped.sort(key=lambda m: m.previous_rank or 0)
+    up = ((-c, r, m) for c, r, m in moved if c > 0)
+    down = ((c, r, m) for c, r, m in moved if c < 0)
+    out.climbers = [t[2] for t in heapq.nsmallest(top, up, key=_order)]
+    out.fallers = [t[2] for t in heapq.nsmallest(top, down, key=_order)]
     return out
+
+
+def _order(t: tuple[int, int, Move]) -> tuple[int, int]:
+    return t[0], t[1]

@@ -108,23 +108,16 @@ def load_meta(entry: Entry) -> SnapshotMeta:
 
 
 def load_rows(entry: Entry) -> tuple[list[str], list[int]]:
-    """The ranking from the folder's CSV, fast: no JSON, no Row objects, no csv module.
+    """The ranking from the folder's CSV: no JSON, no Row objects (movers has 50 ms)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
-    Our CSV always quotes the project; a line that needs real CSV parsing
-    (an escaped quote) falls back to the csv module.
-    """
-    import csv
-
-    projects: list[str] = []
-    counts: list[int] = []
-    lines = entry.rows_file.read_text("utf-8").splitlines()
-    for line in lines[1:]:
-        count, _, project = line.partition(",")
-        if len(project) >= 2 and project[0] == '"' and '"' not in project[1:-1]:
-            projects.append(project[1:-1])
-        else:
-            projects.append(next(csv.reader([project]))[0])
-        counts.append(int(count))
+    types = {"download_count": pa.int64(), "project": pa.string()}
+    table = pacsv.read_csv(
+        entry.rows_file, convert_options=pacsv.ConvertOptions(column_types=types)
+    )
+    projects: list[str] = table.column("project").to_pylist()
+    counts: list[int] = table.column("download_count").to_pylist()
     return projects, counts
 
 

@@ -6,9 +6,12 @@ snapshot resolution users expect: a month, a snapshot date, or a dump file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,12 +101,12 @@ class Comparison:
 def compare_sides(before: Side, after: Side, *, top: int = 25) -> Comparison:
     mv = compare(before.snapshot, after.snapshot, top=top)
     pct = [
-        (m.percent_change, m.rank or 0, m)
+        (100.0 * (m.downloads - m.previous_downloads) / m.previous_downloads, m.rank or 0, m)
         for m in mv.by_project.values()
-        if m.downloads and m.previous_downloads
+        if m.downloads and m.previous_downloads and m.downloads != m.previous_downloads
     ]
-    up = heapq.nsmallest(top, ((-p, r, m) for p, r, m in pct if p and p > 0), key=_key)
-    down = heapq.nsmallest(top, ((p, r, m) for p, r, m in pct if p and p < 0), key=_key)
+    up = heapq.nsmallest(top, ((-p, r, m) for p, r, m in pct if p > 0), key=_key)
+    down = heapq.nsmallest(top, ((p, r, m) for p, r, m in pct if p < 0), key=_key)
     return Comparison(before, after, mv, [t[2] for t in up], [t[2] for t in down])
 
 
@@ -114,11 +117,7 @@ def _key(t: tuple[float, int, Move]) -> tuple[float, int]:
 def side_of(entry: Entry) -> Side:
     meta = load_meta(entry)
     projects, counts = load_rows(entry)
-    snap = Snapshot(
-        [Row(c, p) for c, p in zip(counts, projects, strict=True)],
-        meta.last_update,
-        source=meta.source,
-    )
+    snap = Snapshot(list(map(Row, counts, projects)), meta.last_update, source=meta.source)
     return Side(entry.label, snap, entry.window_days, meta.source, meta.query_days, meta.installers)
 
 
@@ -151,9 +150,27 @@ def find(entries: list[Entry], spec: str, window: int) -> Entry:
     raise UsageError(f"no {window}-day snapshot for {spec} in the archive ({span})")
 
 
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector: tens of thousands of acyclic Row and Move objects
+    would trigger full collections that cost more than the comparison itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def movers(root: Path, month: str | None = None, *, window: int = 30, top: int = 25) -> Comparison:
     """A snapshot against the previous snapshot of the same window."""
-    entries = [e for e in catalog(root, window)]
+    with _no_gc():
+        return _movers(root, month, window, top)
+
+
+def _movers(root: Path, month: str | None, window: int, top: int) -> Comparison:
+    entries = catalog(root, window)
     cur = find(entries, month, window) if month else _latest(entries, window)
     earlier = [e for e in entries if e.window_days == window and e.as_of < cur.as_of]
     if not earlier:
@@ -170,6 +187,11 @@ def _latest(entries: list[Entry], window: int) -> Entry:
 
 def diff(root: Path, a: str, b: str, *, window: int = 30, top: int = 25) -> Comparison:
     """Any two snapshots (month, date) or dump files."""
+    with _no_gc():
+        return _diff(root, a, b, window, top)
+
+
+def _diff(root: Path, a: str, b: str, window: int, top: int) -> Comparison:
     entries: list[Entry] | None = None
 
     def side(spec: str) -> Side:
