@@ -25,26 +25,36 @@ class DriftLimits:
     min_overlap: float = 0.75  # share of the previous top 100 still in the top 100
     churn_top: int = 1000
     max_churn: float = 0.30  # mean |log2(rank now / rank before)| over the previous top 1000
+    # Overlap and churn only count projects this large before: below it, sampling
+    # noise alone reorders ranks (a demo month of 30,000 events), and would fail.
+    min_count: int = 1000
+    min_projects: int = 50
 
 
 @dataclass(frozen=True)
 class DriftFigures:
     total_ratio: float
-    overlap: float
-    churn: float
+    overlap: float | None  # None: too few large projects to measure
+    churn: float | None
 
 
 def measure(cur: Ranked, prev: Ranked, limits: DriftLimits = DriftLimits()) -> DriftFigures:
     n = min(len(cur.counts), len(prev.counts))
     ratio = cur.per_day_total(n) / (prev.per_day_total(n) or 1.0)
-    k = min(limits.overlap_top, n)
-    overlap = len(set(cur.projects[:k]) & set(prev.projects[:k])) / max(k, 1)
-    m = min(limits.churn_top, n)
+    large = sum(1 for c in prev.counts[: limits.churn_top] if c >= limits.min_count)
+    if large < limits.min_projects:
+        return DriftFigures(ratio, None, None)
+    k = min(limits.overlap_top, n, large)
+    overlap = len(set(cur.projects[:k]) & set(prev.projects[:k])) / k
+    m = min(limits.churn_top, n, large)
     ranks = cur.ranks
-    churn = sum(
-        abs(math.log2(min(ranks.get(p, n + 1), n + 1) / i))
-        for i, p in enumerate(prev.projects[:m], 1)
-    ) / max(m, 1)
+    churn = (
+        sum(
+            abs(math.log2(min(ranks.get(p, n + 1), n + 1) / i))
+            for i, p in enumerate(prev.projects[:m], 1)
+        )
+        / m
+    )
     return DriftFigures(ratio, overlap, churn)
 
 
@@ -59,15 +69,21 @@ def check_drift(
             f"total downloads per day x{f.total_ratio:.2f} against {prev.label or 'the baseline'} "
             f"(bounds x{limits.total_low}..x{limits.total_high})"
         )
-    if f.overlap < limits.min_overlap:
+    if f.overlap is not None and f.overlap < limits.min_overlap:
         problems.append(
             f"top-{limits.overlap_top} overlap {f.overlap:.0%} (at least {limits.min_overlap:.0%})"
         )
-    if f.churn > limits.max_churn:
+    if f.churn is not None and f.churn > limits.max_churn:
         problems.append(
             f"rank churn {f.churn:.3f} over the top {limits.churn_top} (at most {limits.max_churn})"
         )
-    figures = f"x{f.total_ratio:.2f} total, {f.overlap:.0%} top overlap, churn {f.churn:.3f}"
+    figures = f"x{f.total_ratio:.2f} total"
+    if f.overlap is not None and f.churn is not None:
+        figures += f", {f.overlap:.0%} top overlap, churn {f.churn:.3f}"
+    else:
+        figures += (
+            f" (overlap and churn need {limits.min_projects} projects of {limits.min_count:,}+)"
+        )
     if not problems:
         return [Finding(NAME, Severity.OK, f"{figures} against {prev.label or 'the baseline'}")]
     if changes:
