@@ -77,8 +77,8 @@ def render(c: Comparison, top: int, as_json: bool) -> None:
         return
     a, b = c.before, c.after
     click.echo(
-        f"{b.label} ({b.source or '?'}, {len(b.snapshot.rows):,} rows) "
-        f"against {a.label} ({a.source or '?'}, {len(a.snapshot.rows):,} rows)"
+        f"{b.label} ({b.source or '?'}, {len(b.projects):,} rows) "
+        f"against {a.label} ({a.source or '?'}, {len(a.projects):,} rows)"
     )
     if c.methodology_changes:
         click.echo("methodology changed: " + "; ".join(c.methodology_changes))
@@ -87,8 +87,8 @@ def render(c: Comparison, top: int, as_json: bool) -> None:
     _table(f"Dropped ({len(mv.dropped):,})", mv.dropped[:top])
     _table("Biggest climbers by rank", mv.climbers[:top])
     _table("Biggest fallers by rank", mv.fallers[:top])
-    _table("Biggest climbers by percent", c.climbers_pct[:top])
-    _table("Biggest fallers by percent", c.fallers_pct[:top])
+    _table("Biggest climbers by percent", mv.climbers_percent[:top])
+    _table("Biggest fallers by percent", mv.fallers_percent[:top])
 
 
 @click.command("movers")

@@ -1,7 +1,8 @@
 """``movers`` and ``diff``: what changed between two snapshots of the archive.
 
-Built on :func:`toppypi.movers.compare`, adding moves by percent and the
-snapshot resolution users expect: a month, a snapshot date, or a dump file.
+Built on :func:`toppypi.movers.compare_columns`, adding the snapshot
+resolution users expect (a month, a snapshot date, or a dump file) and the
+methodology changes between the two ends.
 """
 
 from __future__ import annotations
@@ -9,17 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import heapq
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toppypi.errors import UsageError
 from toppypi.history.archive import Entry, catalog, load_meta, load_rows
-from toppypi.movers import Move, Movers, compare
-from toppypi.snapshot import Row, Snapshot
+from toppypi.movers import Move, Movers, compare_columns
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -27,10 +26,11 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass
 class Side:
-    """One end of a comparison: where it came from and what it says."""
+    """One end of a comparison: where it came from and its ranking, as columns."""
 
     label: str
-    snapshot: Snapshot
+    projects: list[str]
+    counts: list[int]
     window_days: int | None = None
     source: str = ""
     query_days: int | None = None
@@ -41,8 +41,8 @@ class Side:
             "snapshot": self.label,
             "window_days": self.window_days,
             "source": self.source,
-            "rows": len(self.snapshot.rows),
-            "total_downloads": self.snapshot.total_downloads,
+            "rows": len(self.projects),
+            "total_downloads": sum(self.counts),
         }
 
 
@@ -51,8 +51,6 @@ class Comparison:
     before: Side
     after: Side
     movers: Movers
-    climbers_pct: list[Move] = field(default_factory=list)
-    fallers_pct: list[Move] = field(default_factory=list)
 
     @property
     def methodology_changes(self) -> list[str]:
@@ -93,39 +91,36 @@ class Comparison:
             "dropped": moves(mv.dropped),
             "climbers": moves(mv.climbers),
             "fallers": moves(mv.fallers),
-            "climbers_percent": moves(self.climbers_pct),
-            "fallers_percent": moves(self.fallers_pct),
+            "climbers_percent": moves(mv.climbers_percent),
+            "fallers_percent": moves(mv.fallers_percent),
         }
 
 
 def compare_sides(before: Side, after: Side, *, top: int = 25) -> Comparison:
-    mv = compare(before.snapshot, after.snapshot, top=top)
-    pct = [
-        (100.0 * (m.downloads - m.previous_downloads) / m.previous_downloads, m.rank or 0, m)
-        for m in mv.by_project.values()
-        if m.downloads and m.previous_downloads and m.downloads != m.previous_downloads
-    ]
-    up = heapq.nsmallest(top, ((-p, r, m) for p, r, m in pct if p > 0), key=_key)
-    down = heapq.nsmallest(top, ((p, r, m) for p, r, m in pct if p < 0), key=_key)
-    return Comparison(before, after, mv, [t[2] for t in up], [t[2] for t in down])
-
-
-def _key(t: tuple[float, int, Move]) -> tuple[float, int]:
-    return t[0], t[1]
+    mv = compare_columns(before.projects, before.counts, after.projects, after.counts, top=top)
+    return Comparison(before, after, mv)
 
 
 def side_of(entry: Entry) -> Side:
     meta = load_meta(entry)
     projects, counts = load_rows(entry)
-    snap = Snapshot(list(map(Row, counts, projects)), meta.last_update, source=meta.source)
-    return Side(entry.label, snap, entry.window_days, meta.source, meta.query_days, meta.installers)
+    return Side(
+        entry.label,
+        projects,
+        counts,
+        entry.window_days,
+        meta.source,
+        meta.query_days,
+        meta.installers,
+    )
 
 
 def side_of_file(path: Path) -> Side:
     from toppypi.formats.readers import read_dump
 
     snap = read_dump(path)
-    return Side(str(path), snap, None, snap.source)
+    projects = [r.project for r in snap.rows]
+    return Side(str(path), projects, [r.download_count for r in snap.rows], None, snap.source)
 
 
 def find(entries: list[Entry], spec: str, window: int) -> Entry:
