@@ -237,6 +237,15 @@ def test_update_refuses_an_anomaly_and_force_records_it(store: Path, tmp_path: P
     with pytest.raises(CheckFailed, match=f"anomaly: .*{leader} \\(rank 1"):
         update(ds, engine, Period.for_month(2026, 3), limit=1000)
     assert tree(ds) == before
+    cli = run_cli(
+        "update", "--dataset", str(ds), "--month", "2026-03", "--db", str(store), "--limit", "1000"
+    )
+    assert cli.returncode == 4, cli.stderr
+    lines = cli.stderr.rstrip().splitlines()
+    assert lines[-1].startswith("toppypi: error: 2026-03 refused, nothing written: anomaly:")
+    assert any(x.startswith("  FAIL  anomaly:") and leader in x for x in lines[:-1])
+    assert "  OK    completeness: data up to 2026-03-31" in lines
+    assert tree(ds) == before
     res = update(ds, engine, Period.for_month(2026, 3), limit=1000, force=True)
     checks = json.loads((ds / "archive/2026-03/checks.json").read_text())
     assert checks["passed"] is False and not res.report.passed

@@ -20,6 +20,14 @@ from toppypi.ranking import top
 from toppypi.snapshot import Snapshot
 
 
+class MonthRefused(CheckFailed):
+    """A gate failed: nothing was written. Carries the whole report for the CLI to show."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 @dataclass
 class UpdateResult:
     snapshot: Snapshot
@@ -93,8 +101,8 @@ def update(
     snapshot = top(engine, period, limit=limit, installers=installers, now=now)
     report = run_checks(engine, period, snapshot, limit, dataset)
     if not report.passed and not force:
-        raise CheckFailed(
-            f"{month} refused, nothing written: {report.summary()} (--force publishes)"
+        raise MonthRefused(
+            f"{month} refused, nothing written: {report.summary()} (--force publishes)", report
         )
     snapshot.checks = report.to_json()
     written = write_month(Dataset(dataset), month, snapshot, report)

@@ -45,7 +45,7 @@ def command(
     from toppypi.engines.registry import open_engine
     from toppypi.period import resolve_period
     from toppypi.query import InstallerFilter
-    from toppypi.update import update
+    from toppypi.update import MonthRefused, update
 
     period = resolve_period(month=month)
     engine = open_engine(source, db=db)
@@ -58,6 +58,10 @@ def command(
             installers=InstallerFilter.parse(installers),
             force=force,
         )
+    except MonthRefused as exc:
+        for f in exc.report.findings:  # the whole report, then the one-line error
+            info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")
+        raise
     finally:
         engine.close()
     w = res.written
