@@ -48,7 +48,7 @@ def run_checks(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Report:
     """Every gate, against the archived snapshots before this month (drift, anomaly)."""
-    current = _ranked(snapshot, period)
+    current = Ranked.from_snapshot(snapshot, period.label())
     history = []
     if dataset is not None:
         as_of = period.end + dt.timedelta(days=1)
@@ -69,19 +69,6 @@ def run_checks(
                 Finding("structure", Severity.FAIL, f"{len(snapshot.rows)} rows, expected {limit}")
             )
     return Report(findings)
-
-
-def _ranked(snapshot: Snapshot, period: Period) -> Ranked:
-    return Ranked(
-        [r.project for r in snapshot.rows],
-        [r.download_count for r in snapshot.rows],
-        period.label(),
-        30,
-        period.days,
-        snapshot.source,
-        snapshot.installers,
-        calendar_month=period.month is not None,
-    )
 
 
 def update(

@@ -7,7 +7,7 @@ build a Row object for each.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from toppypi.snapshot import Snapshot
@@ -28,24 +28,21 @@ class Ranked:
     installers: str = ""
     known_step: str = ""  # a documented upstream step change at this snapshot
     calendar_month: bool = False  # 28..31 days by the calendar, not a chosen window
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_snapshot(cls, snap: Snapshot, label: str = "", **kw: object) -> Ranked:
+    def from_snapshot(cls, snap: Snapshot, label: str = "", window_days: int = 30) -> Ranked:
+        """A freshly queried ranking (``update``): methodology from its period and engine."""
         days = snap.period.days if snap.period is not None else None
-        out = cls(
+        return cls(
             [r.project for r in snap.rows],
             [r.download_count for r in snap.rows],
             label,
-            snap.window_days,
+            window_days,
             days,
             snap.source,
             snap.installers,
             calendar_month=snap.period is not None and snap.period.month is not None,
         )
-        for k, v in kw.items():
-            setattr(out, k, v)
-        return out
 
     @cached_property
     def base_total(self) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from toppypi.snapshot import Row, Snapshot
@@ -82,7 +82,6 @@ class HistoricSnapshot:
     projects: list[str]
     counts: list[int]
     origin: str = ""  # the file it came from, for error messages
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_snapshot(self) -> Snapshot:
         m = self.meta
