@@ -211,8 +211,17 @@ def import_snapshots(root: Path, items: Sequence[HistoricSnapshot]) -> ImportRep
     """File every snapshot under ``root/archive``; all or nothing, reruns change nothing.
 
     A folder that already holds different rows is a conflict: the import stops
-    before writing, naming it.
+    before writing, naming it. Concurrent imports into one dataset take turns.
     """
+    from filelock import FileLock
+
+    from toppypi.history.index import private_dir
+
+    with FileLock(private_dir(root) / "import.lock"):
+        return _import(root, items)
+
+
+def _import(root: Path, items: Sequence[HistoricSnapshot]) -> ImportReport:
     report = ImportReport()
     todo: list[tuple[str, HistoricSnapshot]] = []
     for snap in sorted(dedupe(items), key=lambda s: (s.meta.window_days, s.meta.date)):

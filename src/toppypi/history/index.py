@@ -27,6 +27,13 @@ def index_path(root: Path) -> Path:
     return root / INDEX_DIR / INDEX_FILE
 
 
+def private_dir(root: Path) -> Path:
+    """``.toppypi/``: derived files and locks, never committed (it ignores itself)."""
+    d = root / INDEX_DIR
+    atomic_write(d / ".gitignore", b"*\n")
+    return d
+
+
 def fingerprint(entries: list[Entry]) -> str:
     h = hashlib.sha256(SCHEMA_VERSION.encode())
     for e in entries:
@@ -100,8 +107,7 @@ def rebuild(root: Path) -> IndexInfo:
         }
     )
     fp = fingerprint(entries)
-    target = index_path(root)
-    atomic_write(target.parent / ".gitignore", b"*\n")
+    target = private_dir(root) / INDEX_FILE
     with temp_path_for(target) as tmp:
         tmp.unlink()
         con = duckdb.connect(str(tmp))
