@@ -260,3 +260,21 @@ def test_import_every_era(shared_history: Path, tmp_path: Path) -> None:
     assert csv_rows.splitlines()[1] == '{},"{}"'.format(
         *reversed(history_rows(30)["2022-05-01"][0])
     )
+
+
+def test_month_folder_without_csv_still_counts(imported: Path, tmp_path: Path) -> None:
+    """A month folder holding only the JSON (written by hand or an older tool) is read from it."""
+    ds = tmp_path / "ds"
+    shutil.copytree(imported / "archive/2026-02", ds / "archive/2026-02")
+    shutil.copytree(imported / "archive/2026-03", ds / "archive/2026-03")
+    (ds / "archive/2026-03/top-pypi-packages.csv").unlink()
+    res = run_cli("movers", "--dataset", str(ds), "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["after"]["total_downloads"] == sum(
+        c for _, c in history_rows(30)["2026-04-01"]
+    )
+    res = run_cli("history", "show", "boto3", "--dataset", str(ds), "--json")
+    assert [p["download_count"] for p in json.loads(res.stdout)["snapshots"]] == [
+        1_577_565_199,
+        1_880_218_825,
+    ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from toppypi.atomic import atomic_write, temp_path_for
-from toppypi.history.archive import Entry, catalog, load_meta
+from toppypi.history.archive import Entry, catalog, load_meta, rows_table
 
 INDEX_DIR = ".toppypi"
 INDEX_FILE = "history.duckdb"
@@ -56,18 +56,12 @@ def rebuild(root: Path) -> IndexInfo:
     """Build the index from the archive alone, atomically."""
     import duckdb
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     entries = catalog(root)
     metas = [load_meta(e) for e in entries]
     tables = []
     for i, e in enumerate(entries):
-        t = pacsv.read_csv(
-            e.rows_file,
-            convert_options=pacsv.ConvertOptions(
-                column_types={"download_count": pa.int64(), "project": pa.string()}
-            ),
-        )
+        t = rows_table(e)
         n = t.num_rows
         tables.append(
             pa.table(
