@@ -235,12 +235,17 @@ def test_import_every_era(shared_history: Path, tmp_path: Path) -> None:
         "archive/snapshots/30d/2022-05-01",
         "archive/2026-03",
     ]
-    for extra in (
-        [str(bare), "--date", "2018-01-09"],
-        [str(sample / "clickhouse-2026-04-01/top-pypi-packages.csv"), "--date", "2026-04-01"],
-    ):
-        res = run_cli("history", "import", *extra, "--dataset", str(ds), "--json")
-        assert res.returncode == 0, res.stderr
+    # --date stands in only for missing timestamps: the pypinfo JSON keeps 2022-05-01.
+    pypinfo_json = str(sample / "pypinfo-2022-05-01/top-pypi-packages-30-days.json")
+    res = run_cli(
+        "history", "import", str(bare), pypinfo_json, "--date", "2018-01-09", "--dataset", str(ds)
+    )
+    assert "2 snapshot(s): 1 written, 1 unchanged" in res.stderr, res.stderr
+    csv_sample = str(sample / "clickhouse-2026-04-01/top-pypi-packages.csv")
+    res = run_cli(
+        "history", "import", csv_sample, "--date", "2026-04-01", "--dataset", str(ds), "--json"
+    )
+    assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["unchanged"] == ["archive/2026-03"]
     meta = json.loads((ds / "archive/snapshots/365d/2018-01-09/meta.json").read_text())
     assert (meta["format"], meta["window_days"], meta["period_end"]) == (

@@ -31,7 +31,8 @@ def command() -> None:
 @click.option(
     "--date",
     metavar="YYYY-MM-DD",
-    help="The snapshot day for dumps without a timestamp (CSV, the 2018 bare list).",
+    help="The snapshot day for dumps without a timestamp (CSV, the 2018 bare list); "
+    "dumps with one keep theirs.",
 )
 @click.option(
     "--window",

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -321,14 +322,12 @@ def read_one_dump(
         if date is None:
             raise InputError(f"{path}: this dump has no timestamp; pass --date YYYY-MM-DD")
         snap.last_update = dt.datetime.combine(date, dt.time())
-    day = date or snap.last_update.date()
+    day = snap.last_update.date()  # --date only stands in for a missing timestamp
     win = window or window_from_name(path, fmt)
     if win not in WINDOWS:
         raise InputError(f"{path}: window {win} is not one of 30 or 365 days")
     meta = metas.get((win, day)) or default_meta(win, day, snap.last_update, snap.source, fmt)
     if meta.total_rows is None and snap.total_rows is not None:
-        from dataclasses import replace
-
         meta = replace(
             meta,
             total_rows=snap.total_rows,
@@ -336,8 +335,6 @@ def read_one_dump(
             statistics=snap.statistics,
         )
     if snap.query is not None and meta.query is None:
-        from dataclasses import replace
-
         meta = replace(meta, query=snap.query)
     if not snap.rows:
         raise InputError(f"{path}: the dump has no rows")
