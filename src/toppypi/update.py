@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toppypi.checks import Finding, Report, Severity
-from toppypi.checks.structure import check_structure
+from toppypi.checks.baseline import from_dataset
+from toppypi.checks.completeness import check_freshness
+from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds, run_gates
+from toppypi.checks.ranked import Ranked
 from toppypi.dataset import Dataset, WriteReport, write_month
 from toppypi.engines.interface import Engine
 from toppypi.errors import CheckFailed, EngineError, UsageError
@@ -19,6 +22,14 @@ from toppypi.ranking import top
 from toppypi.snapshot import Snapshot
 
 
+class MonthRefused(CheckFailed):
+    """A gate failed: nothing was written. Carries the whole report for the CLI to show."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 @dataclass
 class UpdateResult:
     snapshot: Snapshot
@@ -27,21 +38,31 @@ class UpdateResult:
 
 
 def check_completeness(engine: Engine, period: Period) -> list[Finding]:
-    fresh = engine.freshness()
-    if fresh is None or fresh < period.end:
-        return [
-            Finding(
-                "completeness",
-                Severity.FAIL,
-                f"the engine has data up to {fresh or 'nothing'}, the period ends {period.end}",
-            )
-        ]
-    return [Finding("completeness", Severity.OK, f"data up to {fresh}")]
+    return check_freshness(engine.freshness(), period)
 
 
-def run_checks(engine: Engine, period: Period, snapshot: Snapshot, limit: int | None) -> Report:
-    findings = check_completeness(engine, period)
-    findings += check_structure(snapshot, None)
+def run_checks(
+    engine: Engine,
+    period: Period,
+    snapshot: Snapshot,
+    limit: int | None,
+    dataset: Path | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Report:
+    """Every gate, against the archived snapshots before this month (drift, anomaly)."""
+    current = Ranked.from_snapshot(snapshot, period.label())
+    history = []
+    if dataset is not None:
+        as_of = period.end + dt.timedelta(days=1)
+        history = from_dataset(dataset, as_of, 30, thresholds.anomaly.history)
+    report = run_gates(
+        snapshot,
+        current,
+        history,
+        thresholds=thresholds,
+        completeness=check_completeness(engine, period),
+    )
+    findings = report.findings
     if limit and len(snapshot.rows) < limit:
         # Fewer projects than asked is only fine when that is all there are.
         total = snapshot.rows_before_limit_at_least or len(snapshot.rows)
@@ -73,10 +94,10 @@ def update(
     if month is None:
         raise UsageError(f"update publishes calendar months; {period} is not one (use --month)")
     snapshot = top(engine, period, limit=limit, installers=installers, now=now)
-    report = run_checks(engine, period, snapshot, limit)
+    report = run_checks(engine, period, snapshot, limit, dataset)
     if not report.passed and not force:
-        raise CheckFailed(
-            f"{month} refused, nothing written: {report.summary()} (--force publishes)"
+        raise MonthRefused(
+            f"{month} refused, nothing written: {report.summary()} (--force publishes)", report
         )
     snapshot.checks = report.to_json()
     apply_layout(snapshot, layout)

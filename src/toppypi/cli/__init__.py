@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("toppypi.cli.convert", "Convert a published dump to another format."),
     "query": ("toppypi.cli.query", "pypinfo's queries (fields, filters, percent) on any engine."),
     "bigquery": ("toppypi.cli.bigquery", "BigQuery cost ledger: bytes billed per month."),
+    "history": ("toppypi.cli.history", "Import published snapshots, rebuild the index, show one."),
+    "movers": ("toppypi.cli.movers", "New, dropped, climbing and falling projects for a month."),
+    "diff": ("toppypi.cli.diff", "Compare any two snapshots or dump files."),
+    "check": ("toppypi.cli.check", "Run the quality gates on a dump (or replay the history)."),
 }
 
 

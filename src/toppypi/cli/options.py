@@ -127,3 +127,14 @@ def pop_engine_options(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The engine options that were given, for ``open_engine(source, db=db, **options)``."""
     names = ("credentials", "max_bytes", "budget", "price_per_tib")
     return {n: v for n in names if (v := kwargs.pop(n, None)) is not None}
+
+
+def dataset_option(f: F) -> F:
+    return click.option(
+        "--dataset",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="TOPPYPI_DATASET",
+        default=".",
+        show_default=True,
+        help="The dataset directory (default: $TOPPYPI_DATASET, else the current one).",
+    )(f)

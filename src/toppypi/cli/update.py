@@ -141,7 +141,7 @@ def command(
     from toppypi.formats import JsonLayout
     from toppypi.period import resolve_period
     from toppypi.query import InstallerFilter
-    from toppypi.update import update
+    from toppypi.update import MonthRefused, update
 
     period = resolve_period(month=month)
     engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
@@ -162,6 +162,10 @@ def command(
             full_list=full_list,
             layout=JsonLayout(layout) if layout else None,
         )
+    except MonthRefused as exc:
+        for f in exc.report.findings:  # the whole report, then the one-line error
+            info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")
+        raise
     finally:
         engine.close()
     w = res.written

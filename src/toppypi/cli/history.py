@@ -1,0 +1,160 @@
+"""``toppypi history``: import published snapshots, rebuild the index, show a project."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from toppypi.cli.options import dataset_option
+from toppypi.cli.output import info, print_table
+
+
+@click.group("history")
+def command() -> None:
+    """The kept history: every snapshot filed under archive/, with its period and window.
+
+    \b
+    Examples:
+      toppypi history import ../shared/data/top-pypi-history --dataset data
+      toppypi history import top-pypi-packages-30-days.json --dataset data
+      toppypi history show boto3 --dataset data
+      toppypi history show numpy --window 365 --json
+    """
+
+
+@command.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@dataset_option
+@click.option(
+    "--date",
+    metavar="YYYY-MM-DD",
+    help="The snapshot day for dumps without a timestamp (CSV, the 2018 bare list); "
+    "dumps with one keep theirs.",
+)
+@click.option(
+    "--window",
+    type=click.Choice(["30", "365"]),
+    help="The window for single dumps (default: from the file name, else 30).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+def import_(
+    paths: tuple[Path, ...], dataset: Path, date: str | None, window: str | None, as_json: bool
+) -> None:
+    """Import published dumps of any era into DATASET/archive/.
+
+    PATH is a dump (2018 bare list, pypinfo JSON, ClickHouse JSON, min JSON,
+    CSV), a long-format history-{30,365}-days.csv.gz, a snapshots.csv, or a
+    folder holding those. Everything is checked before anything is written:
+    one bad file stops the import and leaves the archive as it was.
+    Importing the same snapshots again changes nothing.
+    """
+    from toppypi.history.archive import import_snapshots
+    from toppypi.history.importers import read_inputs
+    from toppypi.history.index import ensure
+    from toppypi.period import parse_day
+
+    t0 = time.perf_counter()
+    day = parse_day(date) if date else None
+    items = read_inputs(list(paths), date=day, window=int(window) if window else None)
+    report = import_snapshots(dataset, items)
+    idx = ensure(dataset)
+    elapsed = time.perf_counter() - t0
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "dataset": str(dataset),
+                    "written": report.written,
+                    "unchanged": report.unchanged,
+                    "index": {"snapshots": idx.snapshots, "rows": idx.rows},
+                    "seconds": round(elapsed, 3),
+                },
+                indent=2,
+            )
+        )
+        return
+    info(
+        f"{report.total} snapshot(s): {len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged; index {idx.snapshots} snapshot(s), "
+        f"{idx.rows:,} rows; {elapsed:.1f} s"
+    )
+
+
+@command.command("rebuild")
+@dataset_option
+def rebuild_cmd(dataset: Path) -> None:
+    """Rebuild the derived index (DATASET/.toppypi/history.duckdb) from archive/."""
+    from toppypi.history.index import rebuild
+
+    t0 = time.perf_counter()
+    idx = rebuild(dataset)
+    info(
+        f"{idx.path}: {idx.snapshots} snapshot(s), {idx.rows:,} rows "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
+
+
+@command.command("show")
+@click.argument("project")
+@dataset_option
+@click.option(
+    "--window",
+    type=click.Choice(["30", "365"]),
+    default="30",
+    show_default=True,
+    help="Which series.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def show(project: str, dataset: Path, window: str, as_json: bool) -> None:
+    """Rank and downloads of PROJECT in every snapshot; absences and missing runs show as gaps.
+
+    \b
+    Example:
+      toppypi history show boto3 --dataset data
+    """
+    from toppypi.errors import UsageError
+    from toppypi.history.index import project_history, schedule_gaps
+    from toppypi.query import normalize_project
+
+    name = normalize_project(project)
+    points = project_history(dataset, name, int(window))
+    if not points:
+        raise UsageError(
+            f"{dataset}: the archive has no {window}-day snapshots; run `toppypi history import`"
+        )
+    if all(p.rank is None for p in points):
+        raise UsageError(f"{name} is in none of the {len(points)} {window}-day snapshots")
+    gaps = schedule_gaps(points)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "project": name,
+                    "window_days": int(window),
+                    "snapshots": [p.to_json() for p in points],
+                    "missing_runs": [
+                        {"after": a.label, "before": b.label, "days": d} for a, b, d in gaps
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    after = {a.label: (b, d) for a, b, d in gaps}
+    rows: list[list[object]] = []
+    for p in points:
+        rows.append(
+            [
+                p.label,
+                f"{p.period_start:%Y-%m-%d}..{p.period_end:%Y-%m-%d}",
+                p.rank if p.rank is not None else "-",
+                p.download_count if p.download_count is not None else "-",
+                p.rows,
+            ]
+        )
+        if p.label in after:
+            rows.append(["...", f"no snapshot for {after[p.label][1]} days", "", "", ""])
+    print_table(["snapshot", "period", "rank", "downloads", "of"], rows, right={2, 3, 4})

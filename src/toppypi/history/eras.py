@@ -1,0 +1,61 @@
+"""The published methodology by date, for dumps imported without ``snapshots.csv``.
+
+The anchor's timeline (see the shared data README): pypinfo on BigQuery until
+2025-06-13, counting pip only until 2024-11-26 and all installers after, with
+windows cut to 29..22 days to stay within quota; ClickHouse from 2025-07-05,
+always the previous calendar month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from toppypi.period import add_months, month_end
+
+CLICKHOUSE_FROM = dt.date(2025, 7, 5)
+ALL_INSTALLERS_FROM = dt.date(2024, 11, 26)
+PIP_ONLY = "pypinfo-default"
+
+# Snapshot dates whose pypinfo query used fewer than 30 days.
+_SHORT_WINDOWS = {
+    dt.date(2024, 12, 1): 29,
+    dt.date(2025, 2, 1): 29,
+    dt.date(2025, 3, 1): 28,
+    dt.date(2025, 4, 1): 27,
+    dt.date(2025, 5, 1): 24,
+    dt.date(2025, 6, 13): 22,
+}
+
+
+def previous_month(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar month before ``day``: what a ClickHouse-era run covers."""
+    first = add_months(day.replace(day=1), -1)
+    return first, month_end(first)
+
+
+def pypinfo_period(day: dt.date, days: int) -> tuple[dt.date, dt.date]:
+    """pypinfo's approximate coverage: ``days`` whole days up to the day before the run."""
+    return day - dt.timedelta(days=days + 1), day - dt.timedelta(days=1)
+
+
+def pypinfo_days(day: dt.date, window: int) -> int:
+    return window if window != 30 else _SHORT_WINDOWS.get(day, 30)
+
+
+def pypinfo_installers(day: dt.date) -> str:
+    return "all" if day >= ALL_INSTALLERS_FROM else PIP_ONLY
+
+
+def is_clickhouse_era(source: str, day: dt.date) -> bool:
+    return source == "ClickHouse" or (not source and day >= CLICKHOUSE_FROM)
+
+
+# Step changes the data README documents as upstream or tooling changes, not trends.
+KNOWN_STEPS: dict[tuple[int, dt.date], str] = {
+    (30, dt.date(2021, 5, 1)): "upstream step: pypinfo upgraded before each run from 2021-04-05",
+    (365, dt.date(2018, 8, 26)): "upstream step: BigQuery bytes processed 91 -> 145 GB",
+}
+
+
+def known_step(window: int, day: dt.date) -> str:
+    return KNOWN_STEPS.get((window, day), "")
