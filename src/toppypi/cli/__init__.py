@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "top": ("toppypi.cli.top", "Rank projects by downloads for a period."),
     "update": ("toppypi.cli.update", "The monthly job: query, check, write dumps and archive."),
     "convert": ("toppypi.cli.convert", "Convert a published dump to another format."),
+    "site": ("toppypi.cli.site", "Build or preview the static site (site build / site serve)."),
 }
 
 
