@@ -11,7 +11,7 @@ from toppypi.dataset import Dataset
 from toppypi.site import pages
 from toppypi.site.data import load_site_data, month_data, project_shards
 
-ASSETS = ("site.css", "table.js", "project.js")
+ASSETS = ("table.js", "project.js")
 DEFAULT_TITLE = "Top PyPI Packages"
 
 
@@ -30,7 +30,7 @@ def site_files(root: Path, *, title: str = DEFAULT_TITLE) -> tuple[list[str], di
         return [], {}
     static = resources.files("toppypi.site") / "static"
     files = {f"assets/{name}": (static / name).read_bytes() for name in ASSETS}
-    env = pages.environment()
+    env = pages.environment((static / "site.css").read_text(encoding="utf-8"))
     latest = data.latest
     for m in data.months:
         rows = data.rows(m)

@@ -15,7 +15,13 @@ from toppypi.errors import UsageError
 HOST = "127.0.0.1"
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
+class Handler(SimpleHTTPRequestHandler):
+    """Keep-alive, as any static host does, so a page's requests share one connection."""
+
+    protocol_version = "HTTP/1.1"
+
+
+class QuietHandler(Handler):
     """Serves files without logging every request (tests and benches make thousands)."""
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -24,7 +30,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 def make_server(root: Path, port: int = 0, *, quiet: bool = True) -> ThreadingHTTPServer:
     """A server for ``root`` on 127.0.0.1; port 0 picks a free one (``server.server_port``)."""
-    handler = QuietHandler if quiet else SimpleHTTPRequestHandler
+    handler = QuietHandler if quiet else Handler
     try:
         return ThreadingHTTPServer((HOST, port), functools.partial(handler, directory=str(root)))
     except OSError as exc:

@@ -36,7 +36,9 @@
 
   /* A line chart over all archived months; a month without a rank breaks the line. */
   function chart(caption, months, points, invert, label) {
-    const W = 640, H = 200, L = 78, R = 12, T = 12, B = 26;
+    // Drawn at the width it is shown, so labels keep their size on a phone.
+    const W = Math.max(300, Math.min(1000, Math.round(out.clientWidth) || 640));
+    const H = 200, L = 78, R = 12, T = 12, B = 26;
     const hi0 = Math.max(...points.map((p) => p[1]));
     // Honest axes: ranks from 1, downloads from 0.
     const lo = invert ? 1 : 0;
