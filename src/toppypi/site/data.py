@@ -108,9 +108,7 @@ class SiteData:
         for i, r in enumerate(month.snapshot.rows, 1):
             p = prev.get(r.project)
             values = [s[r.project][1] if s and r.project in s else None for s in series]
-            out.append(
-                MonthRow(i, r.project, r.download_count, p[0] if p else None, spark(values))
-            )
+            out.append(MonthRow(i, r.project, r.download_count, p[0] if p else None, spark(values)))
         return out
 
 
@@ -163,9 +161,7 @@ def load_site_data(ds: Dataset) -> SiteData:
             for f in (DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV, DumpFormat.PARQUET)
             if (ds.month_dir(name) / dump_name(f)).is_file()
         ]
-        months.append(
-            Month(name, snap, read_quality(ds, name), names[i - 1] if i else None, files)
-        )
+        months.append(Month(name, snap, read_quality(ds, name), names[i - 1] if i else None, files))
         ranks[name] = {}
         for rank, r in enumerate(snap.rows, 1):
             ranks[name].setdefault(r.project, (rank, r.download_count))
@@ -187,9 +183,7 @@ def month_data(rows: list[MonthRow], month: str, has_previous: bool) -> bytes:
             "month": month,
             "n": [r.project for r in rows],
             "d": [r.downloads for r in rows],
-            "p": [
-                (r.previous_rank or 0) if has_previous else -1 for r in rows
-            ],
+            "p": [(r.previous_rank or 0) if has_previous else -1 for r in rows],
             "s": "".join(r.spark for r in rows),
         }
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -59,6 +60,35 @@ def _render(env: jinja2.Environment, template: str, **context: Any) -> bytes:
     return env.get_template(template).render(**context).encode("utf-8")
 
 
+def _month_pages(
+    env: jinja2.Environment,
+    template: str,
+    m: Month,
+    *,
+    latest: bool,
+    title: str,
+    nav: str,
+    context: Callable[[str, bool], dict[str, Any]],
+) -> dict[str, bytes]:
+    """A month's page at ``month/M/<template>``, and at the root too for the latest month."""
+    places = [(f"month/{m.month}/{template}", "../../", False)]
+    if latest:
+        places.insert(0, (template, "", True))
+    return {
+        path: _render(
+            env,
+            template,
+            title=title,
+            base=base,
+            nav=nav if is_latest else "archive",
+            m=m,
+            is_latest=is_latest,
+            **context(base, is_latest),
+        )
+        for path, base, is_latest in places
+    }
+
+
 def month_page(
     env: jinja2.Environment,
     data: SiteData,
@@ -71,11 +101,8 @@ def month_page(
     """The month view: ``index.html`` for the latest month, ``month/M/index.html`` for each."""
     names = [x.month for x in data.months]
     i = names.index(m.month)
-    out: dict[str, bytes] = {}
-    targets = [(f"month/{m.month}/index.html", "../../", False)]
-    if latest:
-        targets.insert(0, ("index.html", "", True))
-    for path, base, is_latest in targets:
+
+    def context(base: str, is_latest: bool) -> dict[str, Any]:
         # The latest text dumps sit next to index.html; everything else in archive/M/.
         dumps = [
             (
@@ -88,22 +115,18 @@ def month_page(
             if dump_name(f) in m.files
         ]
         dumps.append(("archive", base + "archive.html"))
-        out[path] = _render(
-            env,
-            "month.html",
-            title=title,
-            base=base,
-            nav="top" if is_latest else "archive",
-            m=m,
-            is_latest=is_latest,
-            rows=rows[:TOP],
-            total=len(rows),
-            has_previous=m.previous is not None,
-            next_month=names[i + 1] if i + 1 < len(names) else None,
-            movers_href=base + ("movers.html" if is_latest else f"month/{m.month}/movers.html"),
-            dumps=dumps,
-        )
-    return out
+        return {
+            "rows": rows[:TOP],
+            "total": len(rows),
+            "has_previous": m.previous is not None,
+            "next_month": names[i + 1] if i + 1 < len(names) else None,
+            "movers_href": base + ("movers.html" if is_latest else f"month/{m.month}/movers.html"),
+            "dumps": dumps,
+        }
+
+    return _month_pages(
+        env, "index.html", m, latest=latest, title=title, nav="top", context=context
+    )
 
 
 def movers_in(data: SiteData, m: Month) -> Movers | None:
@@ -116,9 +139,9 @@ def movers_in(data: SiteData, m: Month) -> Movers | None:
         return None
     every = compare(data.month(m.previous).snapshot, m.snapshot, top=len(m.snapshot.rows))
     every.climbers = [x for x in every.climbers if (x.rank or 0) <= MOVERS_WITHIN][:MOVERS_LISTED]
-    every.fallers = [
-        x for x in every.fallers if (x.previous_rank or 0) <= MOVERS_WITHIN
-    ][:MOVERS_LISTED]
+    every.fallers = [x for x in every.fallers if (x.previous_rank or 0) <= MOVERS_WITHIN][
+        :MOVERS_LISTED
+    ]
     return every
 
 
@@ -126,25 +149,19 @@ def movers_page(
     env: jinja2.Environment, data: SiteData, m: Month, *, latest: bool, title: str
 ) -> dict[str, bytes]:
     mv = movers_in(data, m)
-    out: dict[str, bytes] = {}
-    targets = [(f"month/{m.month}/movers.html", "../../", False)]
-    if latest:
-        targets.insert(0, ("movers.html", "", True))
-    for path, base, is_latest in targets:
-        out[path] = _render(
-            env,
-            "movers.html",
-            title=title,
-            base=base,
-            nav="movers" if is_latest else "archive",
-            m=m,
-            mv=mv,
-            total=len(m.snapshot.rows),
-            limit=MOVERS_LISTED,
-            within=MOVERS_WITHIN,
-            month_href=base + ("index.html" if is_latest else f"month/{m.month}/index.html"),
-        )
-    return out
+
+    def context(base: str, is_latest: bool) -> dict[str, Any]:
+        return {
+            "mv": mv,
+            "total": len(m.snapshot.rows),
+            "limit": MOVERS_LISTED,
+            "within": MOVERS_WITHIN,
+            "month_href": base + ("index.html" if is_latest else f"month/{m.month}/index.html"),
+        }
+
+    return _month_pages(
+        env, "movers.html", m, latest=latest, title=title, nav="movers", context=context
+    )
 
 
 def archive_page(env: jinja2.Environment, data: SiteData, *, title: str) -> dict[str, bytes]:

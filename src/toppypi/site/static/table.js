@@ -136,6 +136,7 @@
     if (top) return;
     rowH = body.rows.length ? body.rows[0].getBoundingClientRect().height : 34;
     body.textContent = "";
+    table.classList.add("live"); // a sticky header only for the long views: it slows the first paint
     top = spacer();
     bottom = spacer();
     body.append(top, bottom);
