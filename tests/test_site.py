@@ -129,6 +129,11 @@ def test_rebuild_changes_no_byte(built: Path, tmp_path: Path) -> None:
     assert {k: v for k, v in tree(other).items() if not k.startswith("archive/")} == site
 
 
+def test_no_archive_no_site(tmp_path: Path) -> None:
+    assert build_site(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_layout(built: Path) -> None:
     files = set(tree(built))
     for rel in (
