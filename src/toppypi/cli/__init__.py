@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "movers": ("toppypi.cli.movers", "New, dropped, climbing and falling projects for a month."),
     "diff": ("toppypi.cli.diff", "Compare any two snapshots or dump files."),
     "check": ("toppypi.cli.check", "Run the quality gates on a dump (or replay the history)."),
+    "site": ("toppypi.cli.site", "Build or preview the static site (site build / site serve)."),
 }
 
 

@@ -44,6 +44,6 @@ def command(root: Path, months: int, events: int, seed: int) -> None:
     info("  top-pypi-packages-30-days.*             deprecated aliases")
     for m in res.months:
         info(f"  archive/{m}/                         dumps, Parquet, the full list, checks.json")
-    info("  index.html                               the top 100")
+    info("  index.html, month/, movers.html, ...     the site (top 100 server-rendered)")
     info("  store.duckdb                             the local store")
     info(f"Try: toppypi top --db {root}/store.duckdb --limit 10")

@@ -168,6 +168,9 @@ def command(
         raise
     finally:
         engine.close()
+    from toppypi.site import build_site
+
+    site_written = build_site(dataset)
     w = res.written
     if as_json:
         click.echo(
@@ -178,13 +181,17 @@ def command(
                     "latest": w.latest,
                     "written": [str(p) for p in w.written],
                     "checks": res.report.to_json(),
+                    "site_written": [str(p) for p in site_written],
                 },
                 indent=2,
             )
         )
         return
     state = "unchanged" if w.unchanged else f"{len(res.snapshot.rows):,} projects"
-    info(f"{w.month}: {state}; {res.report.summary()}; {len(w.written)} file(s) written")
+    info(
+        f"{w.month}: {state}; {res.report.summary()}; {len(w.written)} file(s) written; "
+        f"site: {len(site_written)} file(s) written"
+    )
 
 
 def _publish(

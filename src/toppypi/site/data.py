@@ -1,0 +1,208 @@
+"""What the site shows, read from ``archive/``: months, sparklines, data shards.
+
+Everything here is derived from the archive alone (no clock, no randomness),
+so rebuilding the site from unchanged data yields the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from toppypi.dataset import CHECKS_FILE, Dataset, dump_name
+from toppypi.formats import DumpFormat
+from toppypi.period import Period, add_months
+from toppypi.snapshot import Snapshot
+
+SPARK_MONTHS = 12
+# Sparkline levels are one character each, so 15,000 rows cost 12 bytes apiece.
+SPARK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SPARK_GAP = "."
+PROJECT_SHARDS = 256  # the project page fetches one of these; keep in step with site.js
+
+
+def site_key(name: str) -> str:
+    """PEP 503-style key that never refuses a name (the data may hold anything)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def shard_of(key: str) -> int:
+    """FNV-1a over UTF-8, the same function the project page runs in JavaScript."""
+    h = 0x811C9DC5
+    for b in key.encode("utf-8"):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h % PROJECT_SHARDS
+
+
+@dataclass
+class Quality:
+    """The data-quality status recorded in ``checks.json``; None when absent."""
+
+    passed: bool | None
+    findings: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if self.passed is None:
+            return "not recorded"
+        if self.passed:
+            return "all checks passed"
+        return "checks failed (published with --force)"
+
+    @property
+    def css(self) -> str:
+        return {None: "unknown", True: "ok", False: "fail"}[self.passed]
+
+
+@dataclass
+class MonthRow:
+    rank: int
+    project: str
+    downloads: int
+    previous_rank: int | None  # None: new this month
+    spark: str
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+
+@dataclass
+class Month:
+    month: str
+    snapshot: Snapshot
+    quality: Quality
+    previous: str | None
+    files: list[str]  # dump files present in archive/YYYY-MM/
+
+    @property
+    def period(self) -> Period:
+        return Period.for_month(int(self.month[:4]), int(self.month[5:]))
+
+    @property
+    def total_downloads(self) -> int:
+        return self.snapshot.total_downloads
+
+
+@dataclass
+class SiteData:
+    months: list[Month]
+    # month -> {project: (rank, downloads)}
+    ranks: dict[str, dict[str, tuple[int, int]]]
+
+    @property
+    def latest(self) -> Month:
+        return self.months[-1]
+
+    def month(self, name: str) -> Month:
+        return next(m for m in self.months if m.month == name)
+
+    def rows(self, month: Month) -> list[MonthRow]:
+        prev = self.ranks.get(month.previous or "", {})
+        window = spark_window(month.month)
+        series = [self.ranks.get(m) for m in window]
+        out = []
+        for i, r in enumerate(month.snapshot.rows, 1):
+            p = prev.get(r.project)
+            values = [s[r.project][1] if s and r.project in s else None for s in series]
+            out.append(MonthRow(i, r.project, r.download_count, p[0] if p else None, spark(values)))
+        return out
+
+
+def spark_window(month: str) -> list[str]:
+    """The 12 calendar months ending with ``month``."""
+    first = dt.date(int(month[:4]), int(month[5:]), 1)
+    return [f"{add_months(first, -i):%Y-%m}" for i in reversed(range(SPARK_MONTHS))]
+
+
+def spark(values: list[int | None]) -> str:
+    """Min-max scaled levels, one character a month; gaps where a project was unranked."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return SPARK_GAP * len(values)
+    lo, hi = min(present), max(present)
+    top = len(SPARK_ALPHABET) - 1
+    out = []
+    for v in values:
+        if v is None:
+            out.append(SPARK_GAP)
+        elif hi == lo:
+            out.append(SPARK_ALPHABET[top // 2])
+        else:
+            out.append(SPARK_ALPHABET[round(top * (v - lo) / (hi - lo))])
+    return "".join(out)
+
+
+def read_quality(ds: Dataset, month: str) -> Quality:
+    path = ds.month_dir(month) / CHECKS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Quality(None)
+    findings = [
+        {k: str(f.get(k, "")) for k in ("check", "severity", "message")}
+        for f in data.get("findings", [])
+        if isinstance(f, dict)
+    ]
+    return Quality(bool(data.get("passed")), findings)
+
+
+def load_site_data(ds: Dataset) -> SiteData:
+    names = ds.months()
+    months: list[Month] = []
+    ranks: dict[str, dict[str, tuple[int, int]]] = {}
+    for i, name in enumerate(names):
+        snap = ds.load(name)
+        files = [
+            dump_name(f)
+            for f in (DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV, DumpFormat.PARQUET)
+            if (ds.month_dir(name) / dump_name(f)).is_file()
+        ]
+        months.append(Month(name, snap, read_quality(ds, name), names[i - 1] if i else None, files))
+        ranks[name] = {}
+        for rank, r in enumerate(snap.rows, 1):
+            ranks[name].setdefault(r.project, (rank, r.download_count))
+    return SiteData(months, ranks)
+
+
+def compact_json(obj: Any) -> bytes:
+    return (json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+
+
+def month_data(rows: list[MonthRow], month: str, has_previous: bool) -> bytes:
+    """The file the 1,000 and all views load: columns, not objects, to parse fast.
+
+    ``p`` is the previous rank, 0 for a new entry, and -1 for every row when
+    there is no earlier month to compare with.
+    """
+    return compact_json(
+        {
+            "month": month,
+            "n": [r.project for r in rows],
+            "d": [r.downloads for r in rows],
+            "p": [(r.previous_rank or 0) if has_previous else -1 for r in rows],
+            "s": "".join(r.spark for r in rows),
+        }
+    )
+
+
+def project_shards(data: SiteData) -> list[bytes]:
+    """Every project's rank and downloads in every month, split by ``shard_of``.
+
+    An entry is ``[display name, month index, rank, downloads, ...]``.
+    """
+    month_names = [m.month for m in data.months]
+    entries: dict[str, list[Any]] = {}
+    for mi, m in enumerate(month_names):
+        for project, (rank, dl) in data.ranks[m].items():
+            key = site_key(project)
+            entry = entries.setdefault(key, [project])
+            entry[0] = project  # the newest spelling wins
+            entry.extend((mi, rank, dl))
+    shards: list[dict[str, list[Any]]] = [{} for _ in range(PROJECT_SHARDS)]
+    for key in sorted(entries):
+        shards[shard_of(key)][key] = entries[key]
+    return [compact_json({"m": month_names, "p": s}) for s in shards]
