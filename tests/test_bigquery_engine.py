@@ -322,7 +322,7 @@ def test_cli_dry_run_runs_nothing(
 def test_cli_refusal_exits_non_zero_with_the_estimate(
     cli_env: FakeBigQueryClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _main(*TOP, "--max-bytes", "1MiB") == 5
+    assert _main(*TOP, "--max-bytes", "1MiB") == 8
     err = capsys.readouterr().err
     assert err.startswith("toppypi: error: refused before running: the dry run estimates ")
     assert err.count("\n") == 1 and "over --max-bytes 1.00 MiB" in err

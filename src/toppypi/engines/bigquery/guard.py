@@ -24,7 +24,7 @@ DEFAULT_PRICE_PER_TIB = 6.25
 class CostRefused(ToppypiError):
     """The dry run says the query would cost more than the user allowed; nothing ran."""
 
-    exit_code = 5
+    exit_code = 8  # distinct from a failed push (5) in `update --publish`
 
 
 def human_bytes(n: int) -> str:
