@@ -147,6 +147,8 @@ def test_movers_recent_month(imported: Path) -> None:
     rows = history_rows(30)
     expected = _expected_movers(rows["2026-03-01"], rows["2026-04-01"])
     assert got["before"]["snapshot"] == "2026-02" and got["after"]["snapshot"] == "2026-03"
+    # February has 28 days and March 31: calendar months, not a methodology change.
+    assert got["methodology_changes"] == []
     assert [m["project"] for m in got["new"]] == expected["new"]
     assert [m["project"] for m in got["dropped"]] == expected["dropped"]
     for key in ("climbers", "fallers", "climbers_percent", "fallers_percent"):

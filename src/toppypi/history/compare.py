@@ -35,6 +35,7 @@ class Side:
     source: str = ""
     query_days: int | None = None
     installers: str | None = None
+    calendar_month: bool = False  # 28..31 days by the calendar, not a chosen window
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,8 +57,9 @@ class Comparison:
     def methodology_changes(self) -> list[str]:
         a, b = self.before, self.after
         out = []
+        months = a.calendar_month and b.calendar_month
         for what, x, y in (
-            ("window", a.query_days, b.query_days),
+            ("window", None if months else a.query_days, None if months else b.query_days),
             ("installers", a.installers, b.installers),
             ("source", a.source, b.source),
         ):
@@ -112,6 +114,7 @@ def side_of(entry: Entry) -> Side:
         meta.source,
         meta.query_days,
         meta.installers,
+        entry.monthly,
     )
 
 
