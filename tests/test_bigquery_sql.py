@@ -151,15 +151,28 @@ def test_version_specifiers_bind_the_matching_list(
     assert {r[0] for r in rows} == set(versions)
 
 
-def test_exact_version_is_one_parameter(table: BigQueryTable, duck: DuckDBEngine) -> None:
-    query = Query(period=MARCH, dimensions=(F.COUNTRY,), project="numpy", version="==2.7.0")
-    st = build(query)
-    assert not needs_version_list(query)
-    assert [(p.type, p.value) for p in st.params] == [("STRING", "numpy"), ("STRING", "2.7.0")]
+def test_an_exact_version_is_listed_and_matched_by_pep_440(
+    table: BigQueryTable, duck: DuckDBEngine
+) -> None:
+    # ``==2.7`` admits ``2.7.0``: binding the text "2.7" itself would find nothing.
+    query = Query(period=MARCH, dimensions=(F.COUNTRY,), project="numpy", version="==2.7")
+    assert needs_version_list(query)
+    spec_set = query.specifier
+    assert spec_set is not None
+    listed = [r[0] for r in run_statement(table, versions_statement(query))]
+    versions = matching_versions(listed, spec_set)
+    assert versions == ["2.7.0"]
+    st = build(query, versions)
+    assert [(p.type, p.value) for p in st.params] == [
+        ("STRING", "numpy"),
+        ("ARRAY<STRING>", ("2.7.0",)),
+    ]
     reference = Query(
         period=MARCH, dimensions=(F.COUNTRY,), project="numpy", where=parse_where("version=2.7.0")
     )
-    assert _bigquery_rows(table, query)[0] == duck.run(reference).rows
+    rows = _bigquery_rows(table, query, versions)[0]
+    assert rows == duck.run(reference).rows == duck.run(query).rows
+    assert rows
 
 
 def test_user_values_are_parameters_not_sql() -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 from toppypi.movers import compare
 from toppypi.query import parse_specifier
 from toppypi.snapshot import Row, Snapshot
-from toppypi.versions import exact_version, matching_versions
+from toppypi.versions import matching_versions
 
 
 def snap(*names: str) -> Snapshot:
@@ -27,5 +27,6 @@ def test_versions() -> None:
     assert matching_versions(vs, parse_specifier("~=1.4")) == ["1.4.2", "1.5"]
     assert matching_versions(vs, parse_specifier(">=2,<3")) == ["2.0", "2.1rc1"]
     assert matching_versions(vs, parse_specifier("==1.*")) == ["1.0", "1.4.2", "1.5"]
-    assert exact_version(parse_specifier("==2.0")) == "2.0"
-    assert exact_version(parse_specifier("==2.*")) is None
+    assert matching_versions(
+        ["2", "2.0", "2.0.0", "2.0+local", "2.0rc1"], parse_specifier("==2.0")
+    ) == ["2", "2.0", "2.0+local", "2.0.0"]

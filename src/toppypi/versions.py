@@ -2,7 +2,9 @@
 
 Engines cannot evaluate ``~=1.4`` or ``>=2,<3`` in SQL faithfully, so they
 first list the project's versions in the period, keep the ones the specifier
-admits, and bind that list as a parameter.
+admits, and bind that list as a parameter. Even a lone ``==X`` is listed:
+PEP 440 equality is not string equality (``==1.0`` admits ``1.0.0`` and
+``1.0+local``), so binding ``X`` itself would miss downloads.
 """
 
 from __future__ import annotations
@@ -11,14 +13,6 @@ from collections.abc import Iterable
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
-
-
-def exact_version(spec: SpecifierSet) -> str | None:
-    """The version of a lone ``==X`` (no wildcard), which engines bind directly."""
-    items = list(spec)
-    if len(items) == 1 and items[0].operator in ("==", "===") and "*" not in items[0].version:
-        return items[0].version
-    return None
 
 
 def matching_versions(versions: Iterable[str | None], spec: SpecifierSet) -> list[str]:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from toppypi.query import Field, InstallerMode, Op, Query
 from toppypi.result import Column
-from toppypi.versions import exact_version
 
 TABLE = "bigquery-public-data.pypi.file_downloads"
 
@@ -122,9 +121,9 @@ def _percent(major: str) -> str:
 
 
 def needs_version_list(query: Query) -> bool:
-    """A specifier other than a lone ``==X`` is matched in Python over the listed versions."""
-    spec = query.specifier
-    return spec is not None and exact_version(spec) is None
+    """Every specifier, even ``==X`` (PEP 440: ``==1.0`` admits ``1.0.0``), is matched
+    in Python over the listed versions."""
+    return query.specifier is not None
 
 
 def versions_statement(query: Query, table: str = TABLE) -> Statement:
@@ -142,7 +141,7 @@ def versions_statement(query: Query, table: str = TABLE) -> Statement:
 
 
 def build(query: Query, versions: list[str] | None = None, table: str = TABLE) -> Statement:
-    """The SELECT for ``query``; ``versions`` are the matches of a non-exact specifier."""
+    """The SELECT for ``query``; ``versions`` are the matches of the specifier."""
     st = Statement("")
     select: list[str] = []
     for fld in query.dimensions:
@@ -161,14 +160,10 @@ def build(query: Query, versions: list[str] | None = None, table: str = TABLE) -
         clauses.append(f"{FIELDS[Field.PROJECT]} = {st.bind(STRING, query.project)}")
     spec = query.specifier
     if spec is not None:
-        exact = exact_version(spec)
-        if exact is not None:
-            clauses.append(f"{FIELDS[Field.VERSION]} = {st.bind(STRING, exact)}")
-        else:
-            ref = st.bind(STRING_ARRAY, tuple(versions or ()))
-            if versions is None:
-                st.pending[ref[1:]] = f"the versions matching {query.version!r}, listed at run time"
-            clauses.append(f"{FIELDS[Field.VERSION]} IN UNNEST({ref})")
+        ref = st.bind(STRING_ARRAY, tuple(versions or ()))
+        if versions is None:
+            st.pending[ref[1:]] = f"the versions matching {query.version!r}, listed at run time"
+        clauses.append(f"{FIELDS[Field.VERSION]} IN UNNEST({ref})")
     inst = query.installers
     col = FIELDS[Field.INSTALLER]
     if inst.mode is InstallerMode.ONLY:
@@ -193,6 +188,8 @@ def build(query: Query, versions: list[str] | None = None, table: str = TABLE) -
     sql = f"SELECT {', '.join(select)}\nFROM {_table(table)}\nWHERE {' AND '.join(clauses)}"
     if group:
         sql += f"\nGROUP BY {', '.join(str(i + 1) for i in range(len(group)))}"
+    else:
+        sql += "\nHAVING COUNT(*) > 0"  # no rows is no row, as on every engine
     sql += f"\nORDER BY {', '.join(order)}"
     if query.limit:
         sql += f"\nLIMIT {int(query.limit)}"

@@ -13,7 +13,6 @@ from toppypi.engines.clickhouse import sql
 from toppypi.engines.clickhouse.tables import MONTH_TABLE, Table, choose_table
 from toppypi.errors import UnsupportedQuery
 from toppypi.query import Field, InstallerMode, Op, Query
-from toppypi.versions import exact_version
 
 TOTALS = " WITH TOTALS"
 
@@ -101,14 +100,14 @@ def version_list_sql(query: Query, database: str) -> str:
 
 
 def needs_version_list(query: Query) -> bool:
-    spec = query.specifier
-    return spec is not None and exact_version(spec) is None
+    """Every specifier, even ``==X`` (PEP 440: ``==1.0`` admits ``1.0.0``)."""
+    return query.specifier is not None
 
 
 def build(
     query: Query, database: str, versions: list[str] | None = None, *, totals: bool = False
 ) -> Plan:
-    """One SELECT; ``versions`` are the matches of a non-exact version specifier.
+    """One SELECT; ``versions`` are the matches of the version specifier.
 
     ``totals`` adds ``WITH TOTALS``: a streamed reply then ends in a totals row,
     which proves it arrived whole.
@@ -127,8 +126,7 @@ def build(
         clauses.append(f"project = {sql.string(query.project)}")
     spec = query.specifier
     if spec is not None:
-        exact = exact_version(spec)
-        chosen = [exact] if exact is not None else versions
+        chosen = versions
         if chosen is None:
             raise AssertionError("a version specifier needs the version list first")
         version = sql.ident(table.column(Field.VERSION))
@@ -160,6 +158,8 @@ def build(
         # ``nullIf(version, '')`` under the alias ``version`` would not match.
         text += f"\nGROUP BY {', '.join(f.column for f in group)}"
         text += TOTALS if totals else ""
+    else:
+        text += "\nHAVING count() > 0"  # no rows is no row, as on every engine
     text += f"\nORDER BY {', '.join(order)}"
     if query.limit:
         text += f"\nLIMIT {sql.integer(query.limit)}"

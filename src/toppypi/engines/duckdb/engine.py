@@ -206,6 +206,11 @@ def _percent(src: _Source, major: str) -> str:
     return f"ROUND(100 * SUM(CASE WHEN {RAW_PY_MAJOR} = '{major}' THEN 1 ELSE 0 END) / COUNT(*), 1)"
 
 
+# With no group, an aggregate over no rows would still be one row (NULL or 0,
+# depending on the engine): every engine says "no data" as no row instead.
+NO_ROWS_NO_ROW = "HAVING COUNT(*) > 0"
+
+
 def _build(query: Query, src: _Source, versions: list[str] | None = None) -> Plan:
     """One SELECT over ``src``; every user value is a bound parameter.
 
@@ -274,6 +279,8 @@ def _build(query: Query, src: _Source, versions: list[str] | None = None) -> Pla
     sql = f"SELECT {', '.join(select)}\nFROM {src.relation}\nWHERE {where_sql}"
     if group and not presummed:
         sql += f"\nGROUP BY {', '.join(str(i + 1) for i in range(len(group)))}"
+    elif not group:
+        sql += f"\n{NO_ROWS_NO_ROW}"
     sql += f"\nORDER BY {order}"
     if query.limit:
         sql += "\nLIMIT ?"

@@ -1,0 +1,268 @@
+"""Edge cases every engine must answer alike: versions, day edges, NULLs, empty results.
+
+One small hand-written event file (known answers) is loaded into a DuckDB store,
+a real ClickHouse server (its own database) and the BigQuery fake; the same
+:class:`Query` must give the same rows on each engine that accepts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bigquery_support import BigQueryTable, run_statement
+from tests.clickhouse_server import ClickHouseServer, _tsv, table_select
+from toppypi.engines.bigquery.sql import build, needs_version_list, versions_statement
+from toppypi.engines.clickhouse.tables import TABLES
+from toppypi.engines.duckdb import DuckDBEngine
+from toppypi.engines.duckdb.store import ingest
+from toppypi.engines.registry import open_engine
+from toppypi.period import Period
+from toppypi.query import Field, InstallerFilter, Query, parse_where
+from toppypi.result import Value
+from toppypi.versions import matching_versions
+
+pytestmark = [pytest.mark.clickhouse, pytest.mark.bigquery]
+
+F = Field
+UTC = dt.UTC
+AUDIT_DB = "audit"
+
+
+def _at(day: str, time: str = "12:00:00") -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=UTC)
+
+
+# (count, when, project, version, installer, country)
+EVENTS: list[tuple[int, dt.datetime, str, str, str | None, str | None]] = [
+    (10, _at("2024-03-10"), "tricky", "1.0", "pip", "US"),
+    (7, _at("2024-03-10"), "tricky", "1.0.0", "pip", "US"),
+    (5, _at("2024-03-10"), "tricky", "1.0+local.7", "pip", "DE"),
+    (4, _at("2024-03-10"), "tricky", "1.0rc1", "pip", "DE"),
+    (3, _at("2024-03-10"), "tricky", "1.0.0rc1", "uv", "DE"),
+    (2, _at("2024-03-10"), "tricky", "2.0", "pip", "FR"),
+    (9, _at("2024-03-10"), "tricky", "not a version", "pip", "FR"),
+    # day and month edges: the last instant of January, a leap day, the first of March
+    (6, _at("2024-01-31", "23:59:59.999999"), "edges", "1", "pip", "US"),
+    (8, _at("2024-02-01", "00:00:00"), "edges", "1", None, "US"),
+    (11, _at("2024-02-29", "23:59:59"), "edges", "1", "bandersnatch", None),
+    (13, _at("2024-03-01", "00:00:00"), "edges", "1", None, ""),
+    (1, _at("2024-03-31", "23:59:59.5"), "edges", "1", "pip", "US"),
+]
+
+
+def write_events(path: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from toppypi.sample import event_schema
+
+    records = []
+    for count, when, project, version, installer, country in EVENTS:
+        rec = {
+            "timestamp": when,
+            "country_code": country,
+            "url": "/packages/x",
+            "project": project,
+            "file": {
+                "filename": f"{project}-{version}.tar.gz",
+                "project": project,
+                "version": version,
+                "type": "sdist",
+            },
+            "details": {
+                "installer": {"name": installer, "version": "1"},
+                "python": "3.12.1",
+                "system": {"name": "Linux", "release": "6"},
+            },
+        }
+        records.extend([rec] * count)
+    pq.write_table(pa.Table.from_pylist(records, schema=event_schema()), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def audit_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_events(tmp_path_factory.mktemp("audit") / "audit-events.parquet")
+
+
+@pytest.fixture(scope="module")
+def audit_store(audit_events: Path) -> Path:
+    db = audit_events.parent / "audit.duckdb"
+    ingest(db, [audit_events])
+    return db
+
+
+@pytest.fixture(scope="module")
+def audit_clickhouse(clickhouse_server: ClickHouseServer, audit_events: Path) -> str:
+    import duckdb
+
+    server = clickhouse_server
+    server.execute(f"CREATE DATABASE IF NOT EXISTS {AUDIT_DB}")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    relation = f"read_parquet('{audit_events}')"
+    for table in TABLES:
+        server.execute(table.ddl(AUDIT_DB))
+        server.execute(f"TRUNCATE TABLE {AUDIT_DB}.{table.name}")
+        rows = con.execute(table_select(table, relation)).fetchall()
+        body = "".join("\t".join(_tsv(v) for v in r) + "\n" for r in rows).encode()
+        server.execute(f"INSERT INTO {AUDIT_DB}.{table.name} FORMAT TabSeparated", body)
+    con.close()
+    return f"{server.source}&database={AUDIT_DB}"
+
+
+@pytest.fixture(scope="module")
+def audit_bigquery(audit_events: Path) -> Iterator[BigQueryTable]:
+    table = BigQueryTable([audit_events])
+    yield table
+    table.con.close()
+
+
+def _bigquery(table: BigQueryTable, query: Query) -> list[tuple[Any, ...]]:
+    versions = None
+    if needs_version_list(query):
+        spec = query.specifier
+        assert spec is not None
+        listed = [r[0] for r in run_statement(table, versions_statement(query))]
+        versions = matching_versions(listed, spec)
+    st = build(query, versions)
+    rows = run_statement(table, st)
+    if st.columns[-1].name == "_rows_before_limit":
+        rows = [r[:-1] for r in rows]
+    return rows
+
+
+def rows_everywhere(
+    query: Query, store: Path, ch_source: str, bq: BigQueryTable
+) -> dict[str, list[tuple[Value, ...]]]:
+    duck = DuckDBEngine(store)
+    ch = open_engine(ch_source)
+    try:
+        return {
+            "duckdb": duck.run(query).rows,
+            "clickhouse": ch.run(query).rows,
+            "bigquery": _bigquery(bq, query),
+        }
+    finally:
+        duck.close()
+        ch.close()
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+MARCH_2024 = Period.for_month(2024, 3)
+EMPTY_CASES = {
+    "no-group-empty": Query(Period(_day("2024-05-01"), _day("2024-05-01")), (), limit=None),
+    "no-group-month-empty": Query(Period.for_month(2024, 5), (), limit=None),
+    "no-group-spec-empty": Query(MARCH_2024, (), project="tricky", version="==9.*"),
+    "no-group-total": Query(Period.for_month(2024, 2), (), limit=None),
+    "no-group-days": Query(Period(_day("2024-01-31"), _day("2024-02-01")), (), limit=None),
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "versions"),
+    [
+        ("==1.0", {"1.0", "1.0.0", "1.0+local.7"}),
+        ("==1.0.0", {"1.0", "1.0.0", "1.0+local.7"}),
+        ("==1.0rc1", {"1.0rc1", "1.0.0rc1"}),
+        ("==1.0+local.7", {"1.0+local.7"}),
+        (">=1.0", {"1.0", "1.0.0", "1.0+local.7", "2.0"}),
+        ("<1.0", set()),  # PEP 440: not the pre-releases of 1.0 itself
+        ("!=1.0", {"1.0rc1", "1.0.0rc1", "2.0"}),
+    ],
+)
+def test_version_specifiers_mean_pep_440_on_every_engine(
+    spec: str,
+    versions: set[str],
+    audit_store: Path,
+    audit_clickhouse: str,
+    audit_bigquery: BigQueryTable,
+) -> None:
+    query = Query(MARCH_2024, (F.VERSION,), project="tricky", version=spec, limit=None)
+    got = rows_everywhere(query, audit_store, audit_clickhouse, audit_bigquery)
+    assert {r[0] for r in got["duckdb"]} == versions
+    if versions:
+        assert got["duckdb"][0][1] > 0
+    assert got["clickhouse"] == got["duckdb"]
+    assert got["bigquery"] == got["duckdb"]
+
+
+EDGE_CASES: dict[str, Query] = {
+    # a period spanning months, by day: the last instant of January stays in January
+    "across-months-by-date": Query(
+        Period(_day("2024-01-31"), _day("2024-02-01")), (F.DATE,), project="edges", limit=None
+    ),
+    "leap-day": Query(Period(_day("2024-02-29"), _day("2024-02-29")), (F.PROJECT,), limit=None),
+    "last-day-of-month": Query(
+        Period(_day("2024-03-31"), _day("2024-03-31")), (F.DATE, F.COUNTRY), limit=None
+    ),
+    "whole-february-leap-year": Query(Period.for_month(2024, 2), (F.PROJECT,), limit=None),
+    "three-months-by-month": Query(
+        Period(_day("2024-01-01"), _day("2024-03-31")), (F.MONTH, F.PROJECT), limit=None
+    ),
+    "no-mirrors-keeps-missing-installers": Query(
+        Period(_day("2024-01-31"), _day("2024-03-01")),
+        (F.INSTALLER,),
+        installers=InstallerFilter.parse("no-mirrors"),
+        limit=None,
+    ),
+    "no-mirrors-top": Query(
+        Period.for_month(2024, 2), installers=InstallerFilter.parse("no-mirrors"), limit=None
+    ),
+    "missing-country-is-null": Query(Period.for_month(2024, 3), (F.COUNTRY,), project="edges"),
+    "country-ne-skips-missing": Query(
+        Period(_day("2024-01-01"), _day("2024-03-31")),
+        (F.COUNTRY,),
+        where=parse_where("country!=FR"),
+        limit=None,
+    ),
+    "where-prerelease-version": Query(
+        MARCH_2024, (F.COUNTRY,), where=parse_where("version IN 1.0rc1,1.0.0rc1"), limit=None
+    ),
+    "ties-by-group-ascending": Query(MARCH_2024, (F.VERSION, F.COUNTRY), limit=3),
+    "limit-zero-is-no-limit": Query(MARCH_2024, (F.VERSION,), limit=0),
+    "empty-period": Query(Period.for_month(2024, 5), (F.PROJECT,), limit=None),
+    "empty-spec": Query(MARCH_2024, (F.VERSION,), project="tricky", version="==9.*"),
+    **EMPTY_CASES,
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_CASES))
+def test_edges_give_the_same_rows_everywhere(
+    name: str, audit_store: Path, audit_clickhouse: str, audit_bigquery: BigQueryTable
+) -> None:
+    query = EDGE_CASES[name]
+    got = rows_everywhere(query, audit_store, audit_clickhouse, audit_bigquery)
+    assert got["clickhouse"] == got["duckdb"], name
+    assert got["bigquery"] == got["duckdb"], name
+
+
+def test_edge_answers_known_by_hand(audit_store: Path) -> None:
+    duck = DuckDBEngine(audit_store)
+    try:
+        assert duck.run(EDGE_CASES["across-months-by-date"]).rows == [
+            ("2024-02-01", 8),
+            ("2024-01-31", 6),
+        ]
+        assert duck.run(EDGE_CASES["leap-day"]).rows == [("edges", 11)]
+        assert duck.run(EDGE_CASES["no-mirrors-keeps-missing-installers"]).rows == [
+            (None, 21),
+            ("pip", 6),
+        ]
+        assert duck.run(EDGE_CASES["missing-country-is-null"]).rows == [(None, 13), ("US", 1)]
+        assert duck.run(EDGE_CASES["empty-period"]).rows == []
+        # no group: no rows is no row, not a count of NULL (DuckDB) or 0 (ClickHouse)
+        for name in [n for n in EMPTY_CASES if "empty" in n]:
+            assert duck.run(EDGE_CASES[name]).rows == []
+        total = Query(Period.for_month(2024, 2), (), limit=None)
+        assert duck.run(total).rows == [(19,)]
+    finally:
+        duck.close()
