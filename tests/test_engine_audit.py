@@ -22,7 +22,7 @@ from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
 from toppypi.engines.registry import open_engine
 from toppypi.period import Period
-from toppypi.query import Field, InstallerFilter, Query, parse_where
+from toppypi.query import Condition, Field, InstallerFilter, Op, Query, parse_where
 from toppypi.result import Value
 from toppypi.versions import matching_versions
 
@@ -52,6 +52,9 @@ EVENTS: list[tuple[int, dt.datetime, str, str, str | None, str | None]] = [
     (11, _at("2024-02-29", "23:59:59"), "edges", "1", "bandersnatch", None),
     (13, _at("2024-03-01", "00:00:00"), "edges", "1", None, ""),
     (1, _at("2024-03-31", "23:59:59.5"), "edges", "1", "pip", "US"),
+    # hostile text stored in the data itself
+    (4, _at("2024-04-02"), "hostile", "1", "pip", "Q'\\x\t;--"),
+    (2, _at("2024-04-02"), "hostile", "2", "pip", "\u00e9\u00e8' OR '1'='1"),
 ]
 
 
@@ -266,3 +269,52 @@ def test_edge_answers_known_by_hand(audit_store: Path) -> None:
         assert duck.run(total).rows == [(19,)]
     finally:
         duck.close()
+
+
+HOSTILE = [
+    "Q'\\x\t;--",
+    "\u00e9\u00e8' OR '1'='1",
+    "x' OR 1=1 --",
+    "x\\' OR 1=1 --",
+    "x\\",
+    "'; DROP TABLE pypi_downloads_per_day; --",
+    "a\x00b",
+    "a\nb",
+    "`x`",
+    "@p0",
+    "?",
+    "$1",
+    "{x:String}",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_where_values_are_data_on_every_engine(
+    value: str, audit_store: Path, audit_clickhouse: str, audit_bigquery: BigQueryTable
+) -> None:
+    period = Period.for_month(2024, 4)
+    for cond in (Condition(F.COUNTRY, Op.EQ, (value,)), Condition(F.COUNTRY, Op.IN, (value, "US"))):
+        query = Query(period, (F.PROJECT, F.COUNTRY), where=(cond,), limit=None)
+        got = rows_everywhere(query, audit_store, audit_clickhouse, audit_bigquery)
+        expected = [("hostile", value, 4 if value.startswith("Q") else 2)]
+        assert got["duckdb"] == (expected if value in HOSTILE[:2] else [])
+        assert got["clickhouse"] == got["duckdb"]
+        assert got["bigquery"] == got["duckdb"]
+    ne = Query(period, (F.COUNTRY,), where=(Condition(F.COUNTRY, Op.NE, (value,)),))
+    got = rows_everywhere(ne, audit_store, audit_clickhouse, audit_bigquery)
+    assert got["clickhouse"] == got["duckdb"] == got["bigquery"]
+    assert sum(r[1] for r in got["duckdb"]) == (
+        6 - 4 if value.startswith("Q") else 6 - 2 if value in HOSTILE[:2] else 6
+    )
+
+
+def test_a_huge_where_value_is_one_line_on_clickhouse(audit_clickhouse: str) -> None:
+    from tests.conftest import run_cli
+
+    res = run_cli(
+        "query", "--source", audit_clickhouse, "--month", "2024-04", "--all",
+        "--where", "country=" + "x" * 5000, "", "country",
+    )  # fmt: skip
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from toppypi.errors import QueryError
+
 _IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 _MAX_STRING = 4096
 
@@ -26,7 +28,11 @@ def string(value: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected str, got {type(value).__name__}")
     if len(value) > _MAX_STRING:
-        raise ValueError("string value too long for a query")
+        # A user's value (a --where value): a one-line error, not a traceback.
+        raise QueryError(
+            f"a value of {len(value):,} characters is too long for a ClickHouse query "
+            f"(at most {_MAX_STRING:,})"
+        )
     out = ["'"]
     for ch in value:
         if ch == "\\":
