@@ -199,9 +199,15 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, db: Path, src: Path) -> Ingested
     row = con.execute(
         "SELECT events, first_day, last_day FROM ingested_files WHERE sha256 = ?", [sha]
     ).fetchone()
-    if row is not None:
-        return IngestedFile(src.name, sha, row[0], row[1], row[2], skipped=True)
     edir = events_dir(db)
+    if row is not None:
+        kept = edir / f"{sha}.parquet"
+        if not kept.is_file():
+            # Its raw copy was lost: put it back; the roll-ups already count it.
+            with _staged_parquet(con, src, edir) as staged:
+                _check_schema(con, f"read_parquet({sql_string(str(staged))})", str(src))
+                os.replace(staged, kept)
+        return IngestedFile(src.name, sha, row[0], row[1], row[2], skipped=True)
     with _staged_parquet(con, src, edir) as staged:
         relation = f"read_parquet({sql_string(str(staged))})"
         _check_schema(con, relation, str(src))
@@ -249,7 +255,18 @@ def raw_relation(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
     if not shas:
         return None
     edir = events_dir(db)
-    paths = ", ".join(sql_string(str(edir / f"{sha}.parquet")) for sha in shas if _hex(sha))
+    files = [edir / f"{sha}.parquet" for sha in shas if _hex(sha)]
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        names = {
+            r[0]: r[1] for r in con.execute("SELECT sha256, name FROM ingested_files").fetchall()
+        }
+        lost = ", ".join(sorted({names.get(f.stem, f.stem) for f in missing}))
+        raise InputError(
+            f"the raw events of {len(missing)} ingested file(s) are missing from {edir} "
+            f"({lost}); run `toppypi ingest` on them again to restore them"
+        )
+    paths = ", ".join(sql_string(str(f)) for f in files)
     return f"read_parquet([{paths}])"
 
 

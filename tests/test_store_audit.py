@@ -1,0 +1,68 @@
+"""The DuckDB store under stress: odd paths, lost raw copies, readers during an ingest."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.test_engine_audit import write_events
+from toppypi.engines.duckdb import DuckDBEngine
+from toppypi.engines.duckdb.store import events_dir, ingest
+from toppypi.errors import ToppypiError
+from toppypi.period import Period
+from toppypi.query import Field, Query
+
+MARCH = Period.for_month(2024, 3)
+BY_COUNTRY = Query(MARCH, (Field.COUNTRY,))  # not in a roll-up: read from the raw events
+EXPECTED = [("US", 18), (None, 13), ("DE", 12), ("FR", 11)]
+
+
+@pytest.fixture
+def odd_dir(tmp_path: Path) -> Path:
+    d = tmp_path / 'it\'s a "dir" with spaces'
+    d.mkdir()
+    return d
+
+
+def _rows(db: Path, query: Query = BY_COUNTRY) -> list[tuple[object, ...]]:
+    engine = DuckDBEngine(db)
+    try:
+        return engine.run(query).rows
+    finally:
+        engine.close()
+
+
+def test_a_store_path_with_quotes_and_spaces(odd_dir: Path) -> None:
+    events = write_events(odd_dir / "events 'x'.parquet")
+    db = odd_dir / "st'o re.duckdb"
+    assert not ingest(db, [events])[0].skipped
+    assert _rows(db) == EXPECTED
+    assert _rows(db, Query(MARCH, (Field.PROJECT,))) == [("tricky", 40), ("edges", 14)]
+
+
+@pytest.mark.parametrize("lose", ["one file", "the folder"])
+def test_a_lost_raw_copy_is_a_clear_error_and_reingest_restores_it(
+    odd_dir: Path, lose: str
+) -> None:
+    events = write_events(odd_dir / "events.parquet")
+    db = odd_dir / "store.duckdb"
+    sha = ingest(db, [events])[0].sha256
+    if lose == "one file":
+        (events_dir(db) / f"{sha}.parquet").unlink()
+    else:
+        shutil.rmtree(events_dir(db))
+    with pytest.raises(ToppypiError, match=r"raw events .* missing.*ingest"):
+        _rows(db)
+    res = run_cli("query", "--db", str(db), "--month", "2024-03", "--all", "", "country")
+    assert res.returncode != 0 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    # the roll-ups never needed the raw copy
+    assert _rows(db, Query(MARCH, (Field.PROJECT,))) == [("tricky", 40), ("edges", 14)]
+    again = ingest(db, [events])[0]
+    assert again.skipped  # counted once: the roll-ups are not folded twice
+    assert (events_dir(db) / f"{sha}.parquet").is_file()
+    assert _rows(db) == EXPECTED
+    assert _rows(db, Query(MARCH, (Field.PROJECT,))) == [("tricky", 40), ("edges", 14)]
