@@ -66,3 +66,47 @@ def test_a_lost_raw_copy_is_a_clear_error_and_reingest_restores_it(
     assert (events_dir(db) / f"{sha}.parquet").is_file()
     assert _rows(db) == EXPECTED
     assert _rows(db, Query(MARCH, (Field.PROJECT,))) == [("tricky", 40), ("edges", 14)]
+
+
+def _minimal_events(path: Path, below: str | None, above: str | None) -> Path:
+    """Three events with only the columns ingest needs, whose hash sorts where asked."""
+    import datetime as dt
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    when = dt.datetime(2024, 3, 5, tzinfo=dt.UTC)
+    for i in range(100_000):
+        rec = {
+            "country_code": "JP",
+            "details": {"python": "3.11.2", "installer": {"name": "uv"}},
+            "file": {"project": "tricky", "version": "1.0"},
+            "timestamp": when,
+            "url": str(i),
+        }
+        pq.write_table(pa.Table.from_pylist([rec] * 3), path)
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        if (below is None or sha < below) and (above is None or sha > above):
+            return path
+    raise AssertionError("no hash in range")
+
+
+@pytest.mark.parametrize("first", ["minimal", "full"])
+def test_files_with_fewer_columns_do_not_break_raw_queries(tmp_path: Path, first: str) -> None:
+    from toppypi.engines.duckdb.store import file_sha256
+
+    full = write_events(tmp_path / "full.parquet")
+    sha = file_sha256(full)
+    # the raw events are read in hash order; the first file's schema must not rule
+    below, above = (sha, None) if first == "minimal" else (None, sha)
+    minimal = _minimal_events(tmp_path / "minimal.parquet", below, above)
+    db = tmp_path / "store.duckdb"
+    ingest(db, [full, minimal])
+    assert _rows(db, Query(MARCH, (Field.SYSTEM,))) == [("Linux", 54), (None, 3)]
+    assert _rows(db, Query(MARCH, (Field.CI,))) == [(None, 57)]
+    assert _rows(db, Query(MARCH, (Field.COUNTRY,))) == [*EXPECTED, ("JP", 3)]
+    assert _rows(db, Query(MARCH, (Field.FILE,), project="tricky", limit=2)) == [
+        ("tricky-1.0.tar.gz", 10),
+        ("tricky-not a version.tar.gz", 9),
+    ]

@@ -267,7 +267,9 @@ def raw_relation(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
             f"({lost}); run `toppypi ingest` on them again to restore them"
         )
     paths = ", ".join(sql_string(str(f)) for f in files)
-    return f"read_parquet([{paths}])"
+    # By name: a file may lack optional (nested) columns or order them otherwise,
+    # and the first file's schema must not decide what the others can answer.
+    return f"read_parquet([{paths}], union_by_name = true)"
 
 
 def _hex(text: str) -> bool:
