@@ -148,8 +148,9 @@ def test_version_specifier_lists_then_binds_an_array(
     arr = main_job.config.query_parameters[1]
     assert isinstance(arr, bigquery.ArrayQueryParameter)
     assert sorted(arr.values) == ["3.0.0", "3.1.0"]
-    # Both jobs were dry-run first, and both carried a cap.
-    assert [c.dry_run for c in fake.calls] == [True, False, True, False]
+    # The pair was priced before either started; each job was dry-run again
+    # (for its cap) just before it ran, and both carried a cap.
+    assert [c.dry_run for c in fake.calls] == [True, True, True, False, True, False]
     first = billed_bytes(fake.table.scanned_bytes(listing.sql))
     assert listing.config.maximum_bytes_billed == TIB
     assert main_job.config.maximum_bytes_billed == TIB - first
@@ -397,3 +398,26 @@ def test_cli_without_credentials_is_one_line(tmp_path: Path) -> None:
         "toppypi: error: no BigQuery credentials: pass --credentials FILE (a service-account "
         "JSON key with BigQuery Job User) or set GOOGLE_APPLICATION_CREDENTIALS\n"
     )
+
+
+@pytest.mark.parametrize("limit", ["budget", "max_bytes"])
+def test_a_version_listing_is_not_billed_when_the_whole_query_is_refused(
+    fake: FakeBigQueryClient, ledger: Ledger, limit: str
+) -> None:
+    # A specifier takes two jobs (list the versions, then count); the pair is
+    # priced before the first starts, so a refusal bills nothing at all.
+    query = Query(period=MARCH, dimensions=(Field.VERSION,), project="numpy", version=">=2")
+    est = _engine(fake, ledger).estimate(query)
+    assert est.statements == 2
+    fake.calls.clear()
+    policy = {"budget" if limit == "budget" else "max_bytes": est.bytes_billed - MIB}
+    with pytest.raises(CostRefused, match="refused before running"):
+        _engine(fake, ledger, **policy).run(query)
+    assert fake.jobs == []
+    assert ledger.months() == []
+    # with room for both, both run, each dry-run first and capped
+    fake.calls.clear()
+    _engine(fake, ledger, **{k: v + MIB for k, v in policy.items()}).run(query)
+    assert [c.dry_run for c in fake.calls][-2:] == [True, False]
+    assert len(fake.jobs) == 2
+    assert all(c.config.maximum_bytes_billed for c in fake.jobs)

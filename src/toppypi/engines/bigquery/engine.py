@@ -17,7 +17,13 @@ from typing import Any
 from toppypi.engines.bigquery import sql as bqsql
 from toppypi.engines.bigquery.capabilities import CAPABILITIES
 from toppypi.engines.bigquery.client import BigQueryClient, Job, connect
-from toppypi.engines.bigquery.guard import Approval, CostPolicy, approve, parse_bytes
+from toppypi.engines.bigquery.guard import (
+    Approval,
+    CostPolicy,
+    approve,
+    billed_bytes,
+    parse_bytes,
+)
 from toppypi.engines.bigquery.ledger import Ledger, month_of
 from toppypi.engines.interface import Estimate
 from toppypi.query import Query
@@ -98,14 +104,11 @@ class BigQueryEngine:
 
     def estimate(self, query: Query) -> BigQueryEstimate:
         """Dry-run every statement the query needs; raise ``CostRefused`` if over a limit."""
-        statements = [self.statement(query, [] if bqsql.needs_version_list(query) else None)]
-        if bqsql.needs_version_list(query):
-            statements.insert(0, bqsql.versions_statement(query, self.table))
+        statements = self._statements(query)
         month = month_of(self._clock())
-        processed = sum(self.client.dry_run(st) for st in statements)
-        ok = approve(processed, self.policy, self.ledger.spent(month), month)
+        ok = self._approve_all(statements, month)
         return BigQueryEstimate(
-            bytes_processed=processed,
+            bytes_processed=ok.estimate,
             estimated_cost=ok.cost,
             bytes_billed=ok.billed,
             maximum_bytes_billed=ok.maximum_bytes_billed,
@@ -115,6 +118,19 @@ class BigQueryEngine:
             price_per_tib=self.policy.price_per_tib,
             statements=len(statements),
         )
+
+    def _statements(self, query: Query) -> list[bqsql.Statement]:
+        """Every statement ``run`` starts; a version list is priced as empty (same bytes)."""
+        statements = [self.statement(query, [] if bqsql.needs_version_list(query) else None)]
+        if bqsql.needs_version_list(query):
+            statements.insert(0, bqsql.versions_statement(query, self.table))
+        return statements
+
+    def _approve_all(self, statements: list[bqsql.Statement], month: str) -> Approval:
+        """Dry-run every statement; approve their sum, each job billed on its own."""
+        processed = [self.client.dry_run(st) for st in statements]
+        billed = sum(billed_bytes(p) for p in processed)
+        return approve(sum(processed), self.policy, self.ledger.spent(month), month, billed=billed)
 
     def _guarded(self, st: bqsql.Statement, run: _Run) -> Job:
         """Dry run, approve, run capped, record: the only way a job is started."""
@@ -138,6 +154,8 @@ class BigQueryEngine:
         versions = None
         spec = query.specifier
         if spec is not None and bqsql.needs_version_list(query):
+            # Both jobs are priced before the first starts: a refusal bills nothing.
+            self._approve_all(self._statements(query), month_of(self._clock()))
             listing = self._guarded(bqsql.versions_statement(query, self.table), run)
             versions = matching_versions((str(r[0]) if r[0] else None for r in listing.rows), spec)
         st = self.statement(query, versions)

@@ -93,9 +93,15 @@ class Approval:
     month: str
 
 
-def approve(estimate: int, policy: CostPolicy, spent: int, month: str) -> Approval:
-    """Refuse (raise :class:`CostRefused`) unless the estimate fits both limits."""
-    billed = billed_bytes(estimate)
+def approve(
+    estimate: int, policy: CostPolicy, spent: int, month: str, *, billed: int | None = None
+) -> Approval:
+    """Refuse (raise :class:`CostRefused`) unless the estimate fits both limits.
+
+    ``billed`` is given for several statements priced together: each job is
+    billed on its own (its own 10 MiB minimum), so it is the sum of theirs.
+    """
+    billed = billed_bytes(estimate) if billed is None else billed
     cost = policy.cost(billed)
     remaining = max(policy.budget - spent, 0)
     cap = remaining if policy.max_bytes is None else min(policy.max_bytes, remaining)
