@@ -11,7 +11,7 @@ import pytest
 from toppypi.engines.registry import open_engine
 from toppypi.errors import EngineError, UnsupportedQuery
 from toppypi.period import Period
-from toppypi.query import Field, Query
+from toppypi.query import Field, InstallerFilter, Query, parse_where
 from toppypi.ranking import top_query
 
 from .clickhouse_server import ClickHouseServer, free_port
@@ -136,3 +136,36 @@ def test_cli_password_in_url_is_refused_and_not_echoed(tmp_path: Path) -> None:
         [*TOP, "clickhouse+http://u:s3cret@127.0.0.1:1/?user=default"], tmp_path / "top.csv"
     )
     assert "TOPPYPI_CLICKHOUSE_PASSWORD" in line and "s3cret" not in line
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        Query(MARCH, (Field.PYVERSION, Field.SYSTEM), project="boto3"),
+        Query(
+            MARCH,
+            (Field.PYVERSION,),
+            project="boto3",
+            version="==1.*",
+            installers=InstallerFilter.parse("pip"),
+        ),
+        Query(MARCH, (Field.COUNTRY,), where=parse_where("installer=uv AND system=Linux")),
+    ],
+    ids=["two-dimensions", "with-specifier", "where"],
+)
+def test_a_field_combination_is_refused_before_sending_naming_the_engines(
+    proxy: FaultProxy, query: Query
+) -> None:
+
+    engine = open_engine(proxy.source())
+    try:
+        for attempt in (lambda: engine.run(query), lambda: engine.sql(query)):
+            with pytest.raises(UnsupportedQuery) as info:
+                attempt()
+            msg = str(info.value)
+            assert "use --source duckdb or bigquery" in msg
+            fields = sorted(f.value for f in query.fields_used() if f is not Field.PROJECT)
+            assert all(f"'{f}'" in msg or f in msg for f in fields), msg
+    finally:
+        engine.close()
+    assert proxy.connections == 0

@@ -47,6 +47,10 @@ def _load(ref: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+def engine_names() -> list[str]:
+    return list(_FACTORIES)
+
+
 def capabilities_of(name: str) -> Capabilities | None:
     try:
         caps = _load(_CAPABILITIES[name])

@@ -30,10 +30,19 @@ class Plan:
 def table_for(query: Query) -> Table:
     table = choose_table(query.fields_used(), query.period.is_whole_months)
     if table is None:
-        fields = ", ".join(sorted(f.value for f in query.fields_used()))
-        raise UnsupportedQuery(
-            f"no ClickPy table holds all of {fields} together; use --source duckdb"
-        )
+        from toppypi.engines.registry import capabilities_of, engine_names
+
+        used = query.fields_used()
+        fields = ", ".join(sorted(f.value for f in used))
+        others = [
+            name
+            for name in engine_names()
+            if name != "clickhouse"
+            and (caps := capabilities_of(name)) is not None
+            and used <= caps.dimensions & caps.filters
+        ]
+        hint = f"; use --source {' or '.join(others)}" if others else ""
+        raise UnsupportedQuery(f"no ClickPy table holds all of {fields} together{hint}")
     return table
 
 
