@@ -181,3 +181,22 @@ def test_test_flag_prints_sql_without_a_server() -> None:
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("SELECT SUM(count) AS download_count, project FROM pypi.")
     assert res.stdout.rstrip().endswith("LIMIT 3\nFORMAT JSON")
+
+
+def test_a_server_exception_mid_stream_is_named() -> None:
+    # ClickHouse has already sent 200 and some rows when a query fails (a memory
+    # limit, a timeout): it appends the exception to the body. The error says so.
+    from toppypi.engines.clickhouse.rows import RowReader
+    from toppypi.errors import EngineError
+
+    reader = RowReader(("project", "download_count"), ("project", "download_count"), "h")
+    lines = [
+        b"boto3\t10",
+        b"Code: 241, e.displayText() = DB::Exception: Memory limit (for query) exceeded: "
+        b"would use 9.31 GiB, e.what() = DB::Exception",
+    ]
+    with pytest.raises(EngineError) as info:
+        list(reader.from_tsv(iter(lines), 10, check_sum=True))
+    msg = str(info.value)
+    assert "failed mid-reply" in msg and "Memory limit (for query) exceeded" in msg
+    assert "\n" not in msg

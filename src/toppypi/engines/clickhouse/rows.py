@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from toppypi.engines.clickhouse.client import first_line
 from toppypi.errors import EngineError
 from toppypi.result import Value
 
@@ -109,6 +110,12 @@ class RowReader:
         for raw in it:
             if raw == b"":
                 break
+            if raw.startswith(b"Code: "):
+                # A query failing after the 200 (a memory limit): ClickHouse appends it.
+                message = first_line(raw.decode("utf-8", "replace"))
+                raise EngineError(
+                    f"ClickHouse at {self.label} failed mid-reply after {n:,} rows: {message}"
+                )
             try:
                 row = self._row(parse_tsv_values(raw.decode("utf-8"), width))
             except (ValueError, UnicodeDecodeError) as exc:
