@@ -421,3 +421,26 @@ def test_a_version_listing_is_not_billed_when_the_whole_query_is_refused(
     assert [c.dry_run for c in fake.calls][-2:] == [True, False]
     assert len(fake.jobs) == 2
     assert all(c.config.maximum_bytes_billed for c in fake.jobs)
+
+
+@pytest.mark.parametrize(
+    "project", ["../other/queries", "a b", "x'; DROP", "proj/../../x", "p?q=1", "p#x", "UPPER"]
+)
+def test_a_malformed_project_id_is_refused_before_anything(tmp_path: Path, project: str) -> None:
+    import os
+
+    from tests.conftest import run_cli
+
+    env = {k: v for k, v in os.environ.items() if k != "GOOGLE_APPLICATION_CREDENTIALS"}
+    env["TOPPYPI_BIGQUERY_LEDGER"] = str(tmp_path / "ledger.json")
+    res = run_cli("top", "--source", f"bigquery:{project}", "--month", "2026-03", "--test", env=env)
+    assert res.returncode == 2, res.stdout
+    assert res.stderr.startswith("toppypi: error: ") and "project id" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("project", ["my-project-123", "example.com:my-project", "abcdef"])
+def test_well_formed_project_ids_pass(project: str) -> None:
+    from toppypi.engines.bigquery import open_engine
+
+    assert open_engine(f"bigquery:{project}").project == project

@@ -8,6 +8,7 @@ it rather than bill past the cap, and what it billed goes into the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from toppypi.engines.bigquery.guard import (
 )
 from toppypi.engines.bigquery.ledger import Ledger, month_of
 from toppypi.engines.interface import Estimate
+from toppypi.errors import UsageError
 from toppypi.query import Query
 from toppypi.result import Provenance, Result, Value
 from toppypi.versions import matching_versions
@@ -195,6 +197,11 @@ def _size(value: Any) -> int | None:
     return parse_bytes(str(value))
 
 
+# A project id (a-z, 0-9, hyphens), optionally domain-scoped: it reaches Google's
+# REST paths, so nothing else (no '/', '?', '#', quotes or spaces) gets that far.
+PROJECT_ID = re.compile(r"^(?:[a-z0-9][a-z0-9.-]{0,62}:)?[a-z][a-z0-9-]{0,29}$")
+
+
 def open_engine(
     spec: str,
     *,
@@ -211,6 +218,11 @@ def open_engine(
 ) -> BigQueryEngine:
     """``bigquery`` or ``bigquery:PROJECT``; sizes may be given as ``500GiB`` or ``1TiB``."""
     project = spec.partition(":")[2].strip() or None
+    if project is not None and not PROJECT_ID.match(project):
+        raise UsageError(
+            f"{project!r} is not a Google Cloud project id (lowercase letters, digits and "
+            "hyphens, optionally after 'domain:'); use --source bigquery:PROJECT"
+        )
     kw: dict[str, Any] = {}
     if max_bytes is not None:
         kw["max_bytes"] = _size(max_bytes)
