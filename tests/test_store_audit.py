@@ -110,3 +110,19 @@ def test_files_with_fewer_columns_do_not_break_raw_queries(tmp_path: Path, first
         ("tricky-1.0.tar.gz", 10),
         ("tricky-not a version.tar.gz", 9),
     ]
+
+
+def test_rewriting_an_ingested_file_in_place_does_not_change_the_store(tmp_path: Path) -> None:
+    # Tools rewrite files in place (open "wb" truncates the same inode); the
+    # store's raw copy must not follow, or raw answers drift from the roll-ups.
+    events = write_events(tmp_path / "events.parquet")
+    db = tmp_path / "store.duckdb"
+    ingest(db, [events])
+    before = _rows(db)
+    other = write_events(tmp_path / "other.parquet")
+    data = _minimal_events(tmp_path / "minimal.parquet", None, None).read_bytes()
+    with events.open("r+b") as fh:  # the same inode, new content
+        fh.truncate(0)
+        fh.write(data)
+    assert other.read_bytes() != events.read_bytes()
+    assert _rows(db) == before == EXPECTED

@@ -135,17 +135,15 @@ def _json_columns() -> str:
     return "{" + cols + "}"
 
 
-def _link_or_copy(src: Path, dest: Path) -> None:
-    """A hard link where the file system allows (instant), else a copy.
+def _copy(src: Path, dest: Path) -> None:
+    """A copy of ``src`` the store owns.
 
-    Event files are written once and never edited in place, so a link is as
-    good as a copy: deleting the original later does not touch the store.
+    Not a hard link: a tool that rewrites the original in place (``open("wb")``
+    truncates the same inode) would change the store's raw events behind the
+    roll-ups' back. ``copyfile`` uses the kernel's copy (sendfile) on Linux.
     """
-    dest.unlink(missing_ok=True)  # never write through a stale link to someone's file
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copyfile(src, dest)
+    dest.unlink(missing_ok=True)
+    shutil.copyfile(src, dest)
 
 
 @contextmanager
@@ -155,7 +153,7 @@ def _staged_parquet(con: duckdb.DuckDBPyConnection, src: Path, dest_dir: Path) -
     tmp = dest_dir / f".staging-{os.getpid()}-{src.name}.parquet"
     try:
         if _is_parquet(src):
-            _link_or_copy(src, tmp)
+            _copy(src, tmp)
         else:
             con.execute(
                 f"COPY (SELECT * FROM read_json(?, format='newline_delimited', "  # noqa: S608
