@@ -349,3 +349,15 @@ def test_a_huge_where_value_is_one_line_on_clickhouse(audit_clickhouse: str) -> 
     assert res.returncode != 0
     assert "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_the_largest_limit_works_everywhere_and_a_larger_one_is_refused(
+    audit_store: Path, audit_clickhouse: str, audit_bigquery: BigQueryTable
+) -> None:
+    from toppypi.errors import QueryError
+
+    big = Query(MARCH_2024, (F.VERSION,), limit=2**63 - 1)
+    got = rows_everywhere(big, audit_store, audit_clickhouse, audit_bigquery)
+    assert got["duckdb"] and got["clickhouse"] == got["duckdb"] == got["bigquery"]
+    with pytest.raises(QueryError, match="limit"):
+        Query(MARCH_2024, (F.VERSION,), limit=2**63)

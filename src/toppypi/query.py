@@ -17,6 +17,7 @@ from toppypi.errors import QueryError
 from toppypi.period import Period
 
 DEFAULT_LIMIT = 15000
+MAX_LIMIT = 2**63 - 1
 
 
 class Field(StrEnum):
@@ -276,6 +277,9 @@ class Query:
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 0:
             raise QueryError(f"limit must be 0 (no limit) or more, not {self.limit}")
+        if self.limit is not None and self.limit > MAX_LIMIT:
+            # Every engine's LIMIT is a signed 64-bit integer (DuckDB failed with a traceback).
+            raise QueryError(f"limit must be at most {MAX_LIMIT} (or 0 for no limit)")
         if self.project is not None:
             object.__setattr__(self, "project", normalize_project(self.project))
         if self.version is not None:
