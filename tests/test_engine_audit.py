@@ -361,3 +361,27 @@ def test_the_largest_limit_works_everywhere_and_a_larger_one_is_refused(
     assert got["duckdb"] and got["clickhouse"] == got["duckdb"] == got["bigquery"]
     with pytest.raises(QueryError, match="limit"):
         Query(MARCH_2024, (F.VERSION,), limit=2**63)
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        ["--start-date", "9999-12-31", "--end-date", "9999-12-31"],
+        ["--month", "9999-12"],
+        ["--start-date", "-999999999"],
+        ["--days", "999999999"],
+    ],
+    ids=["last-day", "last-month", "far-offset", "many-days"],
+)
+@pytest.mark.parametrize("source", ["bigquery:my-project", "duckdb"])
+def test_periods_at_the_calendar_edge_are_one_line_errors(
+    period: list[str], source: str, audit_store: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import run_cli
+
+    res = run_cli(
+        "query", "--source", source, "--db", str(audit_store), "--test", *period, "", "country",
+        env={"TOPPYPI_BIGQUERY_LEDGER": str(tmp_path / "l.json")},
+    )  # fmt: skip
+    assert res.returncode == 2, res.stdout
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toppypi.errors import PeriodError, QueryError
-from toppypi.period import Period, PeriodKind, parse_day, parse_month, utc_today
+from toppypi.period import Period, PeriodKind, parse_day, parse_month, shift, utc_today
 from toppypi.query import (
     PIP_ONLY,
     Condition,
@@ -145,7 +145,7 @@ def query_period(
     if start_date is not None:
         start = _day(start_date, is_end=False, today=today)
     else:
-        start = end - dt.timedelta(days=(days or DEFAULT_DAYS) - 1)
+        start = shift(end, -((days or DEFAULT_DAYS) - 1))
     kind = PeriodKind.DAYS if start_date is None else PeriodKind.RANGE
     period = Period(start, end, kind)
     return Period(start, end, PeriodKind.MONTH) if period.month else period

@@ -25,6 +25,14 @@ class PeriodKind(StrEnum):
     YEAR = "last-12-months"
 
 
+def shift(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``; a day outside the calendar is a PeriodError, not a crash."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        raise PeriodError(f"{days:+,} days from {day} is outside the calendar") from None
+
+
 def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
@@ -38,6 +46,8 @@ class Period:
     kind: PeriodKind = PeriodKind.RANGE
 
     def __post_init__(self) -> None:
+        if self.end >= dt.date.max:  # engines bound the period by the day after its end
+            raise PeriodError(f"the period must end before {dt.date.max}")
         if self.end < self.start:
             raise PeriodError(f"the period ends ({self.end}) before it starts ({self.start})")
 
@@ -96,7 +106,7 @@ class Period:
             raise PeriodError(f"--days must be at least 1, not {n}")
         today = today or utc_today()
         end = today - dt.timedelta(days=1)
-        return cls(end - dt.timedelta(days=n - 1), end, PeriodKind.DAYS)
+        return cls(shift(end, -(n - 1)), end, PeriodKind.DAYS)
 
     @classmethod
     def last_12_months(cls, today: dt.date | None = None) -> Period:
@@ -129,7 +139,7 @@ def parse_day(text: str, *, is_end: bool = False, today: dt.date | None = None) 
     """
     s = text.strip()
     if re.fullmatch(r"-\d+", s):
-        return (today or utc_today()) + dt.timedelta(days=int(s))
+        return shift(today or utc_today(), int(s))
     m = _DATE_RE.match(s)
     if m:
         try:
