@@ -248,6 +248,16 @@ EDGE_CASES: dict[str, Query] = {
     "where-project-normalised": Query(
         MARCH_2024, (F.COUNTRY,), where=parse_where("project IN Tricky,EDGES"), limit=None
     ),
+    "empty-far-future": Query(
+        Period(_day("2200-01-01"), _day("2200-01-02")), (F.PROJECT,), limit=None
+    ),
+    "empty-far-future-month": Query(Period.for_month(2300, 2), (F.PROJECT,), limit=None),
+    "from-before-1970": Query(
+        Period(_day("1900-01-01"), _day("2024-02-29")), (F.PROJECT,), limit=None
+    ),
+    "from-year-one-by-date": Query(
+        Period(_day("0001-01-01"), _day("2024-01-31")), (F.DATE,), limit=None
+    ),
     "ties-by-group-ascending": Query(MARCH_2024, (F.VERSION, F.COUNTRY), limit=3),
     "limit-zero-is-no-limit": Query(MARCH_2024, (F.VERSION,), limit=0),
     "order-by-a-field-with-nulls": Query(
