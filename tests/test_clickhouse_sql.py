@@ -148,7 +148,10 @@ def test_bad_sources(spec: str, message: str) -> None:
             Query(Period.for_month(2026, 3), installers=InstallerFilter.parse("pip")),
             "pypi_downloads_per_day_by_version_by_installer_by_type",
         ),
-        (Query(Period.for_month(2026, 3), version="==1.*"), "pypi_downloads_per_day_by_version"),
+        (
+            Query(Period.for_month(2026, 3), project="requests", version="==1.*"),
+            "pypi_downloads_per_day_by_version",
+        ),
         (
             Query(Period.for_month(2026, 3), (Field.PYVERSION, Field.COUNTRY)),
             "pypi_downloads_per_day_by_version_by_python_by_country",

@@ -395,3 +395,11 @@ def test_periods_at_the_calendar_edge_are_one_line_errors(
     )  # fmt: skip
     assert res.returncode == 2, res.stdout
     assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_specifier_without_a_project_is_refused_by_every_engine_alike() -> None:
+    # DuckDB refused it while ClickHouse and BigQuery listed every project's versions.
+    from toppypi.errors import QueryError
+
+    with pytest.raises(QueryError, match="needs a project"):
+        Query(MARCH_2024, (F.VERSION,), version="==1.*")

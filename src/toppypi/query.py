@@ -284,6 +284,8 @@ class Query:
             object.__setattr__(self, "project", normalize_project(self.project))
         if self.version is not None:
             parse_specifier(self.version)
+            if self.project is None:  # a version belongs to one project
+                raise QueryError("a version specifier needs a project, e.g. 'pip==21.*'")
         if len(set(self.dimensions)) != len(self.dimensions):
             raise QueryError("a field is named twice")
 
