@@ -403,3 +403,12 @@ def test_a_specifier_without_a_project_is_refused_by_every_engine_alike() -> Non
 
     with pytest.raises(QueryError, match="needs a project"):
         Query(MARCH_2024, (F.VERSION,), version="==1.*")
+
+
+def test_ordering_by_a_field_not_asked_for_is_refused() -> None:
+    # DuckDB failed with a BinderException traceback (ORDER BY a column not selected).
+    from toppypi.errors import QueryError
+
+    with pytest.raises(QueryError, match="order"):
+        Query(MARCH_2024, (F.COUNTRY,), order=F.DATE)
+    assert Query(MARCH_2024, (F.COUNTRY, F.DATE), order=F.DATE).order is F.DATE

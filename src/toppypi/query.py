@@ -286,6 +286,8 @@ class Query:
             parse_specifier(self.version)
             if self.project is None:  # a version belongs to one project
                 raise QueryError("a version specifier needs a project, e.g. 'pip==21.*'")
+        if self.order is not None and self.order not in self.dimensions:
+            raise QueryError(f"cannot order by {self.order.value!r}: it is not one of the fields")
         if len(set(self.dimensions)) != len(self.dimensions):
             raise QueryError("a field is named twice")
 
