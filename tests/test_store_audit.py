@@ -126,3 +126,23 @@ def test_rewriting_an_ingested_file_in_place_does_not_change_the_store(tmp_path:
         fh.write(data)
     assert other.read_bytes() != events.read_bytes()
     assert _rows(db) == before == EXPECTED
+
+
+def test_a_query_during_an_ingest_says_the_store_is_busy(tmp_path: Path) -> None:
+    from toppypi.engines.duckdb import store
+
+    events = write_events(tmp_path / "events.parquet")
+    db = tmp_path / "store.duckdb"
+    ingest(db, [events])
+    writer = store.connect(db)  # what an ingest holds while it runs
+    try:
+        res = run_cli("query", "--db", str(db), "--month", "2024-03", "--all", "", "country")
+        again = run_cli("ingest", "--db", str(db), str(events))
+    finally:
+        writer.close()
+    for out in (res, again):
+        assert out.returncode != 0
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in out.stderr, out.stderr
+        assert "in use by another process" in lines[0] and "try again" in lines[0]
+    assert _rows(db) == EXPECTED  # nothing lost

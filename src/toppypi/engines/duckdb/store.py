@@ -54,7 +54,13 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(db), read_only=read_only)
     except duckdb.Error as exc:
-        raise UsageError(f"cannot open store {db}: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0]
+        if "Could not set lock" in first:  # one writer, or any number of readers
+            raise UsageError(
+                f"the store {db} is in use by another process (an ingest, or a query while "
+                "ingesting); try again when it has finished"
+            ) from None
+        raise UsageError(f"cannot open store {db}: {first}") from None
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         _create_schema(con)
