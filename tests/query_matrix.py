@@ -72,6 +72,9 @@ CASES: list[Case] = [
     Case("spec-range", _q(MARCH, F.VERSION, project="requests", version=">=3.2,<3.7")),
     Case("spec-compatible", _q(FEB, F.COUNTRY, project="requests", version="~=3.4", limit=None)),
     Case("spec-none-match", _q(MARCH, F.PROJECT, project="requests", version="==99.*")),
+    # PEP 440 equality is not string equality: '==3.8' admits the data's '3.8.0'
+    Case("spec-exact-short", _q(MARCH, F.COUNTRY, project="requests", version="==3.8")),
+    Case("spec-not-equal", _q(TEN_DAYS, F.VERSION, project="requests", version="!=3.8.0")),
     Case(
         "spec-pip-country",
         _q(TEN_DAYS, F.COUNTRY, project="urllib3", version=">=1", installers=PIP),
@@ -90,6 +93,13 @@ CASES: list[Case] = [
         _q(MARCH, F.PROJECT, where=parse_where("country=US' OR 1=1 --"), limit=5),
     ),
     Case("order-by-date", _q(ONE_DAY, F.DATE, F.COUNTRY, project="boto3", order=F.DATE)),
+    Case("order-by-country", _q(MARCH, F.COUNTRY, F.SYSTEM, order=F.COUNTRY, limit=50)),
+    # no group: one total row (and no row at all when nothing matched)
+    Case("total-month", _q(MARCH, limit=None)),
+    Case("total-days-pip", _q(ACROSS, installers=PIP, project="boto3")),
+    Case("total-spec", _q(BOTH, project="requests", version=">=3.2,<3.7")),
+    Case("where-date-last-day", _q(MARCH, F.PROJECT, where=parse_where("date=2026-03-31"))),
+    Case("limit-one", _q(FEB, F.PROJECT, F.VERSION, limit=1)),
     # beyond ClickPy: refused on ClickHouse, answered by DuckDB
     Case("ci", _q(MARCH, F.CI, project="requests"), clickhouse=False),
     Case("cpu", _q(MARCH, F.CPU), clickhouse=False),
