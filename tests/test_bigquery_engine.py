@@ -444,3 +444,29 @@ def test_well_formed_project_ids_pass(project: str) -> None:
     from toppypi.engines.bigquery import open_engine
 
     assert open_engine(f"bigquery:{project}").project == project
+
+
+def test_a_job_in_flight_elsewhere_counts_against_the_budget(
+    fake: FakeBigQueryClient, ledger: Ledger
+) -> None:
+    # Two runs at once both read the same "spent" and could each bill what was
+    # left. An approved job holds a reservation in the ledger until it is recorded.
+    import subprocess
+    import sys
+
+    query = Query(period=MARCH, limit=5)
+    billed = _engine(fake, ledger).estimate(query).bytes_billed
+    budget = 2 * billed - MIB  # room for one job, not two
+    approved = ledger.reserve(billed, month="2026-04")  # another run's job, in flight
+    with pytest.raises(CostRefused, match="refused before running"):
+        _engine(fake, ledger, budget=budget).run(query)
+    assert fake.jobs == []
+    ledger.release(approved)
+    _engine(fake, ledger, budget=budget).run(query)
+    assert len(fake.jobs) == 1
+    assert ledger.usage("2026-04").bytes_billed == billed
+    # a reservation left by a process that died does not hold the budget
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    ledger.reserve(10 * TIB, month="2026-05", pid=int(dead.stdout))
+    assert ledger.spent("2026-05") == 0

@@ -138,11 +138,19 @@ class BigQueryEngine:
         """Dry run, approve, run capped, record: the only way a job is started."""
         month = month_of(self._clock())
         estimate = self.client.dry_run(st)
-        ok = approve(estimate, self.policy, self.ledger.spent(month), month)
-        if self.on_estimate is not None:
-            self.on_estimate(ok)
-        job = self.client.run(st, maximum_bytes_billed=ok.maximum_bytes_billed)
-        self.ledger.record(job.bytes_billed, job.bytes_processed, cached=job.cached, month=month)
+        ok, held = self.ledger.approve_and_reserve(
+            month, lambda spent: approve(estimate, self.policy, spent, month)
+        )
+        try:
+            if self.on_estimate is not None:
+                self.on_estimate(ok)
+            job = self.client.run(st, maximum_bytes_billed=ok.maximum_bytes_billed)
+        except BaseException:
+            self.ledger.release(held)
+            raise
+        self.ledger.record(
+            job.bytes_billed, job.bytes_processed, cached=job.cached, month=month, reservation=held
+        )
         run.jobs.append(job)
         run.approvals.append(ok)
         return job
