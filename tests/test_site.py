@@ -217,3 +217,17 @@ def test_serve_binds_localhost_only(tmp_path: Path) -> None:
     finally:
         serve.terminate()
         serve.wait(timeout=10)
+
+
+def test_site_title_comes_from_toppypi_toml(tmp_path: Path) -> None:
+    """`[dataset] title` names every page, whoever builds the site (update, publish, site build)."""
+    small(tmp_path)
+    (tmp_path / "toppypi.toml").write_text('[dataset]\ntitle = "Acme <PyPI> ranking"\n')
+    build_site(tmp_path)
+    for page in ("index.html", "movers.html", "archive.html", "project.html"):
+        text = (tmp_path / page).read_text()
+        assert "Acme &lt;PyPI&gt; ranking" in text, page
+        assert "Top PyPI Packages" not in text, page
+    (tmp_path / "toppypi.toml").unlink()
+    build_site(tmp_path)
+    assert "Top PyPI Packages" in (tmp_path / "index.html").read_text()

@@ -45,9 +45,21 @@ def site_files(root: Path, *, title: str = DEFAULT_TITLE) -> tuple[list[str], di
     return [m.month for m in data.months], files
 
 
-def build(root: Path, *, title: str = DEFAULT_TITLE) -> SiteBuild:
-    """Write the site into the dataset ``root``; each file atomically, unchanged ones untouched."""
-    months, files = site_files(root, title=title)
+def configured_title(root: Path) -> str:
+    """``[dataset] title`` of the dataset's toppypi.toml, so every builder names pages alike."""
+    from toppypi.publish.config import load_config
+
+    cfg = load_config(root)
+    return cfg.title if cfg is not None else DEFAULT_TITLE
+
+
+def build(root: Path, *, title: str | None = None) -> SiteBuild:
+    """Write the site into the dataset ``root``; each file atomically, unchanged ones untouched.
+
+    The title defaults to the one ``toppypi.toml`` sets (update, publish and
+    ``site build`` all come through here).
+    """
+    months, files = site_files(root, title=configured_title(root) if title is None else title)
     out = SiteBuild(root, months=months)
     for rel in sorted(files):
         path = root / rel
