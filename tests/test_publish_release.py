@@ -272,7 +272,10 @@ def test_a_failing_gate_commits_and_tags_nothing(
         env=env(),
     )  # fmt: skip
     assert proc.returncode == 4
-    assert "completeness" in proc.stderr
+    # the whole gate report, as plain `update` prints it, then the one-line error
+    assert "  FAIL  completeness: " in proc.stderr
+    assert "  structure: " in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("toppypi: error: 2026-05 refused")
     assert git(ds, "tag", "--list") == ""
     assert git(ds, "rev-list", "--count", "HEAD") == "1"
     assert git(ds, "status", "--porcelain") == ""
