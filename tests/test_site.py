@@ -231,3 +231,18 @@ def test_site_title_comes_from_toppypi_toml(tmp_path: Path) -> None:
     (tmp_path / "toppypi.toml").unlink()
     build_site(tmp_path)
     assert "Top PyPI Packages" in (tmp_path / "index.html").read_text()
+
+
+
+def test_dump_links_work_without_the_root_dumps(tmp_path: Path) -> None:
+    """An imported history has only archive/: every dump link on every page still resolves."""
+    small(tmp_path)
+    for p in tmp_path.glob("top-pypi-packages*"):
+        p.unlink()
+    build(tmp_path)
+    pages = [tmp_path / "index.html", *sorted(tmp_path.glob("month/*/index.html"))]
+    for page in pages:
+        links = re.findall(r'href="([^"]*top-pypi-packages[^"]*)"', page.read_text())
+        assert len(links) == 4, (page, links)  # json, min.json, csv, parquet
+        for h in links:
+            assert (page.parent / h).resolve().is_file(), (page, h)
