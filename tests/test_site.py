@@ -246,3 +246,26 @@ def test_dump_links_work_without_the_root_dumps(tmp_path: Path) -> None:
         assert len(links) == 4, (page, links)  # json, min.json, csv, parquet
         for h in links:
             assert (page.parent / h).resolve().is_file(), (page, h)
+
+
+def test_a_removed_month_leaves_no_stale_pages(tmp_path: Path) -> None:
+    small(tmp_path)
+    build(tmp_path)
+    assert (tmp_path / "month/2026-02/index.html").is_file()
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "data/keep.txt").write_text("mine")
+    shutil.rmtree(tmp_path / "archive/2026-02")
+    build(tmp_path)
+    assert not (tmp_path / "month/2026-02").exists()
+    assert not (tmp_path / "data/2026-02.json").exists()
+    assert (tmp_path / "month/2026-03/index.html").is_file()
+    assert (tmp_path / "notes.txt").read_text() == "mine"  # only the site's own files go
+    assert (tmp_path / "data/keep.txt").read_text() == "mine"
+    # the site is then exactly what a fresh build from that archive writes
+    other = tmp_path / "copy"
+    shutil.copytree(tmp_path / "archive", other / "archive")
+    build(other)
+    site = {k: v for k, v in tree(tmp_path).items() if k.startswith(("month/", "data/"))}
+    assert site == {
+        k: v for k, v in tree(other).items() if k.startswith(("month/", "data/"))
+    } | {"data/keep.txt": b"mine"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +22,7 @@ class SiteBuild:
     root: Path
     files: list[Path] = field(default_factory=list)  # every file of the site
     written: list[Path] = field(default_factory=list)  # those whose bytes changed
+    removed: list[Path] = field(default_factory=list)  # pages of months no longer archived
     months: list[str] = field(default_factory=list)
 
 
@@ -66,4 +69,33 @@ def build(root: Path, *, title: str | None = None) -> SiteBuild:
         out.files.append(path)
         if atomic_write(path, files[rel]):
             out.written.append(path)
+    out.removed = remove_stale(root, set(files))
     return out
+
+
+# The files the site generates per month or per shard; only these are ever removed.
+GENERATED = ("month/*/index.html", "month/*/movers.html", "data/*.json", "data/projects/*.json")
+MONTH_NAME = re.compile(r"\d{4}-\d{2}")
+SHARD_NAME = re.compile(r"[0-9a-f]{2}")
+
+
+def remove_stale(root: Path, keep: set[str]) -> list[Path]:
+    """Delete the pages and data files of months that left ``archive/``.
+
+    Only names the site itself generates (``month/YYYY-MM/``, ``data/YYYY-MM.json``,
+    ``data/projects/xx.json``) are candidates, so a user's own files stay.
+    """
+    removed = []
+    for pattern in GENERATED:
+        for path in sorted(root.glob(pattern)):
+            rel = path.relative_to(root).as_posix()
+            name = path.parent.name if rel.startswith("month/") else path.stem
+            shard = rel.startswith("data/projects/")
+            owned = (SHARD_NAME if shard else MONTH_NAME).fullmatch(name)
+            if rel not in keep and owned and path.is_file():
+                path.unlink()
+                removed.append(path)
+    for folder in {p.parent for p in removed if p.parent.parent.name == "month"}:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
+    return removed
