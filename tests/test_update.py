@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,9 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
         (r["download_count"] for r in rows), reverse=True
     )
     assert rows[0]["project"] in (d / "index.html").read_text()
+    # what it made, as an aligned list, and how to look at the site (not from file://)
+    listing = proc.stderr.split("Made in", 1)[1].splitlines()[1:]
+    made = [ln for ln in listing if ln.startswith("  ")]
+    assert len(made) == 7, listing
+    assert len({re.search(r"\S\s{2,}(\S)", ln).end(1) for ln in made}) == 1, made  # type: ignore[union-attr]
+    assert f"toppypi site serve --dataset {d}" in proc.stderr
