@@ -122,6 +122,7 @@ def test_publish_twice_makes_one_commit_and_one_tag(
     proc = publish(ds, store)
     assert proc.returncode == 0, proc.stderr
     assert f"{MONTH} is already published as {TAG}" in proc.stderr
+    assert f"{TAG}: already published; pushed to origin: nothing new" in proc.stderr
     assert remote_commits(remote) == after
     assert git(remote, "tag", "--list") == TAG
     assert files(ds) == baseline["files"]

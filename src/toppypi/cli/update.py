@@ -231,7 +231,7 @@ def _publish(
         return
     where = f"{cfg.remote}" if res.remote else "nowhere (no remote configured)"
     pushed = ", ".join(res.pushed) if res.pushed else "nothing new"
-    info(f"{res.tag}: {res.status}; pushed to {where}: {pushed}")
+    info(f"{res.tag}: {res.status.replace('-', ' ')}; pushed to {where}: {pushed}")
 
 
 def _print_report(exc: MonthRefused) -> None:
