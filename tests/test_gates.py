@@ -251,3 +251,14 @@ def test_update_refuses_an_anomaly_and_force_records_it(store: Path, tmp_path: P
     assert checks["passed"] is False and not res.report.passed
     assert any(f["check"] == "anomaly" and leader in f["message"] for f in checks["findings"])
     assert json.loads((ds / "top-pypi-packages.json").read_text())["rows"][0]["project"] == leader
+
+
+def test_drift_says_why_overlap_and_churn_were_not_measured() -> None:
+    names = [f"p{i}" for i in range(200)]
+    small = ranked(names, [900 - i for i in range(200)], query_days=30)
+    (f,) = check_drift(small, small, [])
+    assert f.severity is Severity.OK
+    assert f.message == (
+        "x1.00 total against x; overlap and churn not measured: fewer than 50 of its "
+        "top 1,000 had 1,000+ downloads"
+    )
