@@ -109,3 +109,25 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert len(made) == 7, listing
     assert len({re.search(r"\S\s{2,}(\S)", ln).end(1) for ln in made}) == 1, made  # type: ignore[union-attr]
     assert f"toppypi site serve --dataset {d}" in proc.stderr
+
+
+def test_a_killed_writers_staging_folder_is_not_swapped_in(tmp_path: Path) -> None:
+    """kill -9 mid-write leaves archive/.M.staging/; the next write starts it afresh."""
+    import datetime as dt
+
+    from toppypi.dataset import Dataset, write_month
+    from toppypi.snapshot import Row, Snapshot
+
+    ds = Dataset(tmp_path)
+    left = tmp_path / "archive/.2026-03.staging"
+    left.mkdir(parents=True)
+    (left / "top-pypi-packages-all.csv.gz").write_bytes(b"from the killed run")
+    (left / "checks.json").write_text('{"passed": false}\n')
+    write_month(ds, "2026-03", Snapshot([Row(5, "a")], dt.datetime(2026, 4, 1)))
+    assert sorted(p.name for p in (tmp_path / "archive/2026-03").iterdir()) == [
+        "top-pypi-packages.csv",
+        "top-pypi-packages.json",
+        "top-pypi-packages.min.json",
+        "top-pypi-packages.parquet",
+    ]
+    assert not left.exists()
