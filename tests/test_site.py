@@ -269,3 +269,24 @@ def test_a_removed_month_leaves_no_stale_pages(tmp_path: Path) -> None:
     assert site == {
         k: v for k, v in tree(other).items() if k.startswith(("month/", "data/"))
     } | {"data/keep.txt": b"mine"}
+
+
+def test_quality_status_counts_warnings(tmp_path: Path) -> None:
+    """A month that passed with warnings does not read "all checks passed"."""
+    from toppypi.checks import Finding, Report, Severity
+
+    ds = Dataset(tmp_path)
+    t = dt.datetime(2026, 4, 1)
+    warned = Report(
+        [
+            Finding("structure", Severity.OK, "ok"),
+            Finding("anomaly", Severity.WARN, "1 project(s) jumped at least x20 below the top 50"),
+        ]
+    )
+    write_month(ds, "2026-02", Snapshot([Row(30, "a")], t), Report([Finding("x", Severity.OK, "")]))
+    write_month(ds, "2026-03", Snapshot([Row(50, "a")], t), warned)
+    build(tmp_path)
+    assert 'class="q-ok">passed with 1 warning</dd>' in (tmp_path / "index.html").read_text()
+    page = (tmp_path / "month/2026-02/index.html").read_text()
+    assert 'class="q-ok">all checks passed</dd>' in page
+    assert ">passed with 1 warning</td>" in (tmp_path / "archive.html").read_text()
