@@ -22,6 +22,7 @@ from toppypi.publish.notes import (
     NotesInput,
     changelog_entry,
     render_release_notes,
+    summary_line,
     update_changelog,
 )
 from toppypi.publish.release import STEPS, commit_message, tag_for
@@ -348,3 +349,19 @@ def test_a_backfilled_month_takes_its_place_in_the_changelog() -> None:
     heads = [ln.split("]")[0][4:] for ln in text.splitlines() if ln.startswith("## [")]
     assert heads == ["2026.04", "2026.03.1", "2026.03", "2026.02"]
     assert text.endswith(".md).\n") and "\n\n\n" not in text
+
+
+def test_notes_count_the_warnings_of_a_passed_month() -> None:
+    warned = Report(
+        [
+            Finding("methodology", Severity.WARN, "installers pypinfo-default -> all"),
+            Finding("drift", Severity.WARN, "x1.9 total (known methodology change)"),
+        ]
+    )
+    n = notes_input(warned, None)
+    assert summary_line(n).endswith("; quality gates passed with 2 warnings.")
+    assert "- Quality gates: passed with 2 warnings\n" in render_release_notes(n)
+    one = notes_input(Report([Finding("anomaly", Severity.WARN, "x")]), None)
+    assert summary_line(one).endswith("; quality gates passed with 1 warning.")
+    clean = notes_input(Report([Finding("structure", Severity.OK, "ok")]), None)
+    assert summary_line(clean).endswith("; quality gates passed.")

@@ -57,6 +57,9 @@ def _gates(checks: dict[str, Any] | None) -> tuple[str, list[str]]:
     findings = checks.get("findings", [])
     lines = [f"- **{f['severity']}** {f['check']}: {f['message']}" for f in findings]
     if checks.get("passed"):
+        warned = sum(1 for f in findings if f.get("severity") == "warn")
+        if warned:
+            return f"passed with {warned} warning{'s' if warned > 1 else ''}", lines
         return "passed", lines
     return "FAILED, published with --force", lines
 
