@@ -262,3 +262,15 @@ def test_drift_says_why_overlap_and_churn_were_not_measured() -> None:
         "x1.00 total against x; overlap and churn not measured: fewer than 50 of its "
         "top 1,000 had 1,000+ downloads"
     )
+
+
+def test_report_summary_counts_warnings() -> None:
+    from toppypi.checks import Finding, Report
+
+    ok = Finding("structure", Severity.OK, "fine")
+    warn = Finding("anomaly", Severity.WARN, "below the top 50")
+    assert Report([ok]).summary() == "all checks passed"
+    assert Report([ok, warn]).summary() == "passed with 1 warning"
+    assert Report([warn, warn]).summary() == "passed with 2 warnings"
+    fail = Finding("drift", Severity.FAIL, "x3 total")
+    assert Report([warn, fail]).summary() == "drift: x3 total"
