@@ -131,3 +131,32 @@ def test_a_killed_writers_staging_folder_is_not_swapped_in(tmp_path: Path) -> No
         "top-pypi-packages.parquet",
     ]
     assert not left.exists()
+
+
+def test_a_month_with_missing_days_is_refused_even_when_later_data_exists(
+    tmp_path: Path,
+) -> None:
+    """An ingest that lost a month's last days: the store is fresh (March is there), yet
+    February is incomplete. Every day of the period must have downloads."""
+    import datetime as dt
+
+    from toppypi.engines.duckdb.store import ingest
+    from toppypi.sample import SampleSpec, write_sample
+    from toppypi.update import MonthRefused
+
+    feb = Period(dt.date(2026, 2, 1), dt.date(2026, 2, 25))
+    write_sample(SampleSpec(feb, events=25_000, projects=500, seed=1), tmp_path / "feb.parquet")
+    mar = Period.for_month(2026, 3)
+    write_sample(SampleSpec(mar, events=30_000, projects=500, seed=2), tmp_path / "mar.parquet")
+    db = tmp_path / "store.duckdb"
+    ingest(db, [tmp_path / "feb.parquet", tmp_path / "mar.parquet"])
+    ds = tmp_path / "ds"
+    with pytest.raises(MonthRefused) as exc:
+        update(ds, DuckDBEngine(db), Period.for_month(2026, 2), limit=100)
+    (bad,) = exc.value.report.failures()
+    assert bad.check == "completeness"
+    assert bad.message == "no downloads on 3 day(s) of the period: 2026-02-26..2026-02-28"
+    assert not ds.exists()
+    res = update(ds, DuckDBEngine(db), mar, limit=100)
+    assert res.report.passed
+    assert res.report.findings[0].message == "data up to 2026-03-31, every day of the period"
