@@ -159,4 +159,4 @@ def test_a_month_with_missing_days_is_refused_even_when_later_data_exists(
     assert not ds.exists()
     res = update(ds, DuckDBEngine(db), mar, limit=100)
     assert res.report.passed
-    assert res.report.findings[0].message == "data up to 2026-03-31, every day of the period"
+    assert res.report.findings[0].message == "data up to 2026-03-31"

@@ -36,7 +36,7 @@ def check_days(days: Iterable[dt.date], period: Period, fresh: dt.date) -> list[
             missing.append(day)
         day += dt.timedelta(days=1)
     if not missing:
-        return [Finding(NAME, Severity.OK, f"data up to {fresh}, every day of the period")]
+        return [Finding(NAME, Severity.OK, f"data up to {fresh}")]
     return [
         Finding(
             NAME,
