@@ -274,3 +274,22 @@ def test_report_summary_counts_warnings() -> None:
     assert Report([warn, warn]).summary() == "passed with 2 warnings"
     fail = Finding("drift", Severity.FAIL, "x3 total")
     assert Report([warn, fail]).summary() == "drift: x3 total"
+
+
+def test_check_knows_the_month_of_a_dump_in_its_own_dataset(store: Path, tmp_path: Path) -> None:
+    """A dump written after its month (a backfill) is not taken for a rolling window
+    ending at its timestamp, nor compared with itself: its archive folder names the month."""
+    ds = tmp_path / "ds"
+    engine = DuckDBEngine(store)
+    for month in (2, 3):
+        update(ds, engine, Period.for_month(2026, month), limit=300, force=True)
+    for path in (
+        ds / "top-pypi-packages.json",
+        ds / "top-pypi-packages-30-days.min.json",
+        ds / "archive/2026-03/top-pypi-packages.csv",
+    ):
+        res = run_cli("check", str(path), "--against", str(ds), "--json")
+        findings = json.loads(res.stdout)["findings"]
+        assert [f["check"] for f in findings if f["severity"] != "ok"] == [], (path, findings)
+        (drift,) = [f for f in findings if f["check"] == "drift"]
+        assert " against 2026-02" in drift["message"], (path, drift)
