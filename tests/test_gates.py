@@ -251,3 +251,45 @@ def test_update_refuses_an_anomaly_and_force_records_it(store: Path, tmp_path: P
     assert checks["passed"] is False and not res.report.passed
     assert any(f["check"] == "anomaly" and leader in f["message"] for f in checks["findings"])
     assert json.loads((ds / "top-pypi-packages.json").read_text())["rows"][0]["project"] == leader
+
+
+def test_drift_says_why_overlap_and_churn_were_not_measured() -> None:
+    names = [f"p{i}" for i in range(200)]
+    small = ranked(names, [900 - i for i in range(200)], query_days=30)
+    (f,) = check_drift(small, small, [])
+    assert f.severity is Severity.OK
+    assert f.message == (
+        "x1.00 total against x; overlap and churn not measured: fewer than 50 of its "
+        "top 1,000 had 1,000+ downloads"
+    )
+
+
+def test_report_summary_counts_warnings() -> None:
+    from toppypi.checks import Finding, Report
+
+    ok = Finding("structure", Severity.OK, "fine")
+    warn = Finding("anomaly", Severity.WARN, "below the top 50")
+    assert Report([ok]).summary() == "all checks passed"
+    assert Report([ok, warn]).summary() == "passed with 1 warning"
+    assert Report([warn, warn]).summary() == "passed with 2 warnings"
+    fail = Finding("drift", Severity.FAIL, "x3 total")
+    assert Report([warn, fail]).summary() == "drift: x3 total"
+
+
+def test_check_knows_the_month_of_a_dump_in_its_own_dataset(store: Path, tmp_path: Path) -> None:
+    """A dump written after its month (a backfill) is not taken for a rolling window
+    ending at its timestamp, nor compared with itself: its archive folder names the month."""
+    ds = tmp_path / "ds"
+    engine = DuckDBEngine(store)
+    for month in (2, 3):
+        update(ds, engine, Period.for_month(2026, month), limit=300, force=True)
+    for path in (
+        ds / "top-pypi-packages.json",
+        ds / "top-pypi-packages-30-days.min.json",
+        ds / "archive/2026-03/top-pypi-packages.csv",
+    ):
+        res = run_cli("check", str(path), "--against", str(ds), "--json")
+        findings = json.loads(res.stdout)["findings"]
+        assert [f["check"] for f in findings if f["severity"] != "ok"] == [], (path, findings)
+        (drift,) = [f for f in findings if f["check"] == "drift"]
+        assert " against 2026-02" in drift["message"], (path, drift)

@@ -288,3 +288,18 @@ def test_month_folder_without_csv_still_counts(imported: Path, tmp_path: Path) -
         1_577_565_199,
         1_880_218_825,
     ]
+
+
+def test_a_killed_import_leaves_no_staging_behind(shared_history: Path, tmp_path: Path) -> None:
+    """kill -9 during an import leaves archive/.import-*/; the next import removes it."""
+    ds = tmp_path / "ds"
+    snaps = read_inputs([shared_history / "history-365-days.csv.gz"])
+    left = ds / "archive/.import-killed/0"
+    left.mkdir(parents=True)
+    (left / "top-pypi-packages.csv").write_text("download_count,project\n")
+    import_snapshots(ds, snaps[:1])
+    assert not (ds / "archive/.import-killed").exists()
+    assert [p.name for p in (ds / "archive").iterdir()] == ["snapshots"]
+    (ds / "archive/.import-again").mkdir()
+    import_snapshots(ds, snaps[:1])  # nothing to write: still swept
+    assert not (ds / "archive/.import-again").exists()

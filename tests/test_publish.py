@@ -22,6 +22,7 @@ from toppypi.publish.notes import (
     NotesInput,
     changelog_entry,
     render_release_notes,
+    summary_line,
     update_changelog,
 )
 from toppypi.publish.release import STEPS, commit_message, tag_for
@@ -326,3 +327,41 @@ def test_the_documented_schedules_parse() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Normalized form: *-*-01..03 06:17:00 UTC" in proc.stdout
+
+
+def test_a_backfilled_month_takes_its_place_in_the_changelog() -> None:
+    """Newest first by tag: a month published late goes below the newer releases."""
+    passed = Report([Finding("structure", Severity.OK, "ok")]).to_json()
+    entries = {
+        t: NotesInput(t, m, snap([("a", 2)]), None, None, passed)
+        for t, m in [("2026.02", "2026-01"), ("2026.03", "2026-02"), ("2026.04", "2026-03")]
+    }
+    text = None
+    for tag in ("2026.04", "2026.02", "2026.03"):  # 2026-02 backfilled last
+        text = update_changelog(text, tag, changelog_entry(entries[tag]))
+    assert text is not None
+    heads = [ln for ln in text.splitlines() if ln.startswith("## [")]
+    assert [h.split("]")[0][4:] for h in heads] == ["2026.04", "2026.03", "2026.02"]
+    fixed = NotesInput(
+        "2026.03.1", "2026-02", snap([("a", 2)]), None, None, passed, "fix", "2026.03"
+    )
+    text = update_changelog(text, fixed.tag, changelog_entry(fixed))
+    heads = [ln.split("]")[0][4:] for ln in text.splitlines() if ln.startswith("## [")]
+    assert heads == ["2026.04", "2026.03.1", "2026.03", "2026.02"]
+    assert text.endswith(".md).\n") and "\n\n\n" not in text
+
+
+def test_notes_count_the_warnings_of_a_passed_month() -> None:
+    warned = Report(
+        [
+            Finding("methodology", Severity.WARN, "installers pypinfo-default -> all"),
+            Finding("drift", Severity.WARN, "x1.9 total (known methodology change)"),
+        ]
+    )
+    n = notes_input(warned, None)
+    assert summary_line(n).endswith("; quality gates passed with 2 warnings.")
+    assert "- Quality gates: passed with 2 warnings\n" in render_release_notes(n)
+    one = notes_input(Report([Finding("anomaly", Severity.WARN, "x")]), None)
+    assert summary_line(one).endswith("; quality gates passed with 1 warning.")
+    clean = notes_input(Report([Finding("structure", Severity.OK, "ok")]), None)
+    assert summary_line(clean).endswith("; quality gates passed.")

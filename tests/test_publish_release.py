@@ -122,6 +122,7 @@ def test_publish_twice_makes_one_commit_and_one_tag(
     proc = publish(ds, store)
     assert proc.returncode == 0, proc.stderr
     assert f"{MONTH} is already published as {TAG}" in proc.stderr
+    assert f"{TAG}: already published; pushed to origin: nothing new" in proc.stderr
     assert remote_commits(remote) == after
     assert git(remote, "tag", "--list") == TAG
     assert files(ds) == baseline["files"]
@@ -272,7 +273,10 @@ def test_a_failing_gate_commits_and_tags_nothing(
         env=env(),
     )  # fmt: skip
     assert proc.returncode == 4
-    assert "completeness" in proc.stderr
+    # the whole gate report, as plain `update` prints it, then the one-line error
+    assert "  FAIL  completeness: " in proc.stderr
+    assert "  structure: " in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("toppypi: error: 2026-05 refused")
     assert git(ds, "tag", "--list") == ""
     assert git(ds, "rev-list", "--count", "HEAD") == "1"
     assert git(ds, "status", "--porcelain") == ""

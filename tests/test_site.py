@@ -217,3 +217,76 @@ def test_serve_binds_localhost_only(tmp_path: Path) -> None:
     finally:
         serve.terminate()
         serve.wait(timeout=10)
+
+
+def test_site_title_comes_from_toppypi_toml(tmp_path: Path) -> None:
+    """`[dataset] title` names every page, whoever builds the site (update, publish, site build)."""
+    small(tmp_path)
+    (tmp_path / "toppypi.toml").write_text('[dataset]\ntitle = "Acme <PyPI> ranking"\n')
+    build_site(tmp_path)
+    for page in ("index.html", "movers.html", "archive.html", "project.html"):
+        text = (tmp_path / page).read_text()
+        assert "Acme &lt;PyPI&gt; ranking" in text, page
+        assert "Top PyPI Packages" not in text, page
+    (tmp_path / "toppypi.toml").unlink()
+    build_site(tmp_path)
+    assert "Top PyPI Packages" in (tmp_path / "index.html").read_text()
+
+
+
+def test_dump_links_work_without_the_root_dumps(tmp_path: Path) -> None:
+    """An imported history has only archive/: every dump link on every page still resolves."""
+    small(tmp_path)
+    for p in tmp_path.glob("top-pypi-packages*"):
+        p.unlink()
+    build(tmp_path)
+    pages = [tmp_path / "index.html", *sorted(tmp_path.glob("month/*/index.html"))]
+    for page in pages:
+        links = re.findall(r'href="([^"]*top-pypi-packages[^"]*)"', page.read_text())
+        assert len(links) == 4, (page, links)  # json, min.json, csv, parquet
+        for h in links:
+            assert (page.parent / h).resolve().is_file(), (page, h)
+
+
+def test_a_removed_month_leaves_no_stale_pages(tmp_path: Path) -> None:
+    small(tmp_path)
+    build(tmp_path)
+    assert (tmp_path / "month/2026-02/index.html").is_file()
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "data/keep.txt").write_text("mine")
+    shutil.rmtree(tmp_path / "archive/2026-02")
+    build(tmp_path)
+    assert not (tmp_path / "month/2026-02").exists()
+    assert not (tmp_path / "data/2026-02.json").exists()
+    assert (tmp_path / "month/2026-03/index.html").is_file()
+    assert (tmp_path / "notes.txt").read_text() == "mine"  # only the site's own files go
+    assert (tmp_path / "data/keep.txt").read_text() == "mine"
+    # the site is then exactly what a fresh build from that archive writes
+    other = tmp_path / "copy"
+    shutil.copytree(tmp_path / "archive", other / "archive")
+    build(other)
+    site = {k: v for k, v in tree(tmp_path).items() if k.startswith(("month/", "data/"))}
+    assert site == {
+        k: v for k, v in tree(other).items() if k.startswith(("month/", "data/"))
+    } | {"data/keep.txt": b"mine"}
+
+
+def test_quality_status_counts_warnings(tmp_path: Path) -> None:
+    """A month that passed with warnings does not read "all checks passed"."""
+    from toppypi.checks import Finding, Report, Severity
+
+    ds = Dataset(tmp_path)
+    t = dt.datetime(2026, 4, 1)
+    warned = Report(
+        [
+            Finding("structure", Severity.OK, "ok"),
+            Finding("anomaly", Severity.WARN, "1 project(s) jumped at least x20 below the top 50"),
+        ]
+    )
+    write_month(ds, "2026-02", Snapshot([Row(30, "a")], t), Report([Finding("x", Severity.OK, "")]))
+    write_month(ds, "2026-03", Snapshot([Row(50, "a")], t), warned)
+    build(tmp_path)
+    assert 'class="q-ok">passed with 1 warning</dd>' in (tmp_path / "index.html").read_text()
+    page = (tmp_path / "month/2026-02/index.html").read_text()
+    assert 'class="q-ok">all checks passed</dd>' in page
+    assert ">passed with 1 warning</td>" in (tmp_path / "archive.html").read_text()

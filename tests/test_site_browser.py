@@ -251,3 +251,12 @@ def test_without_javascript_the_top_100_work(browser: Any, site: str) -> None:
     assert not pg.locator("#controls").is_visible()  # the script-only controls stay hidden
     assert pg.locator("main img").count() == 0
     ctx.close()
+
+
+def test_archive_months_stay_on_one_line_on_a_phone(page: Any, site: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + "archive.html")
+    heights = page.eval_on_selector_all(
+        "table.arch tbody th a", "as => as.map(a => a.getClientRects().length)"
+    )
+    assert heights and set(heights) == {1}  # "2026-03", not "2026-" over "03"

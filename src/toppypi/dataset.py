@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,9 @@ def write_month(
         if report is not None:
             files[CHECKS_FILE] = (json.dumps(report.to_json(), indent=2) + "\n").encode()
         staged = ds.archive / f".{month}.staging"
-        staged.mkdir(parents=True, exist_ok=True)
+        if staged.exists():  # a killed run's: its files must not be swapped in with ours
+            shutil.rmtree(staged)
+        staged.mkdir(parents=True)
         for name, data in files.items():
             atomic_write(staged / name, data)
         names = [*files, *(extra(staged) if extra is not None else [])]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from toppypi.checks import Finding, Report, Severity
 from toppypi.checks.baseline import from_dataset
-from toppypi.checks.completeness import check_freshness
+from toppypi.checks.completeness import check_days, check_freshness
 from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds, run_gates
 from toppypi.checks.ranked import Ranked
 from toppypi.dataset import Dataset, WriteReport, write_month
@@ -17,7 +17,7 @@ from toppypi.engines.interface import Engine
 from toppypi.errors import CheckFailed, EngineError, UsageError
 from toppypi.formats import JsonLayout
 from toppypi.period import Period
-from toppypi.query import DEFAULT_LIMIT, InstallerFilter
+from toppypi.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
 from toppypi.ranking import top
 from toppypi.snapshot import Snapshot
 
@@ -38,7 +38,19 @@ class UpdateResult:
 
 
 def check_completeness(engine: Engine, period: Period) -> list[Finding]:
-    return check_freshness(engine.freshness(), period)
+    """Fresh up to the period's end, and, where a query costs nothing, no day missing."""
+    fresh = engine.freshness()
+    findings = check_freshness(fresh, period)
+    caps = engine.capabilities
+    if fresh is None or findings[0].severity is not Severity.OK:
+        return findings
+    if not caps.free or Field.DATE not in caps.dimensions:
+        return findings  # BigQuery bills a second scan: the freshness check must do
+    query = Query(period, (Field.DATE,), installers=InstallerFilter.parse("all"), limit=0)
+    res = engine.run(query)
+    col = res.column_index(Field.DATE.column)
+    days = {dt.date.fromisoformat(str(r[col])[:10]) for r in res.rows}
+    return check_days(days, period, fresh)
 
 
 def run_checks(

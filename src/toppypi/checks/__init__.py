@@ -44,5 +44,8 @@ class Report:
     def summary(self) -> str:
         bad = self.failures()
         if not bad:
+            warned = sum(1 for f in self.findings if f.severity is Severity.WARN)
+            if warned:
+                return f"passed with {warned} warning{'s' if warned > 1 else ''}"
             return "all checks passed"
         return "; ".join(f"{f.check}: {f.message}" for f in bad)

@@ -14,6 +14,7 @@ from toppypi.checks import Report
 from toppypi.checks.completeness import check_coverage
 from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds, run_gates
 from toppypi.checks.ranked import Ranked
+from toppypi.dataset import ARCHIVE
 from toppypi.formats.readers import read_dump
 from toppypi.history import eras
 from toppypi.history.importers import default_meta, dump_format, window_from_name
@@ -67,7 +68,9 @@ def read_with_meta(
         head = fh.read(50).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     fmt = dump_format(snap, head)
     win = window or window_from_name(path, fmt)
-    meta = default_meta(win, snap.last_update.date(), snap.last_update, snap.source, fmt)
+    meta = archived_meta(path) if win == 30 else None
+    if meta is None:
+        meta = default_meta(win, snap.last_update.date(), snap.last_update, snap.source, fmt)
     snap.window_days = win
     snap.period = Period(
         meta.period_start, meta.period_end, PeriodKind.MONTH if meta.month else PeriodKind.RANGE
@@ -103,3 +106,25 @@ def check_file(
         thresholds=thresholds,
         completeness=check_coverage(snap, expected_rows),
     )
+
+
+def archived_meta(path: Path) -> SnapshotMeta | None:
+    """The month of a dump that belongs to a dataset: in ``archive/YYYY-MM/``, or a root
+    copy of one. Its timestamp cannot say: a backfill writes a month weeks later."""
+    from toppypi.formats import ALIAS_BASENAME, BASENAME
+    from toppypi.history.archive import catalog, load_meta
+
+    p = path.resolve()
+    name = p.name.replace(ALIAS_BASENAME, BASENAME, 1)
+    if p.parent.parent.name == ARCHIVE:
+        root, months = p.parent.parent.parent, [p.parent.name]
+    elif (p.parent / ARCHIVE).is_dir():
+        root, months = p.parent, [d.name for d in (p.parent / ARCHIVE).iterdir()]
+    else:
+        return None
+    data = p.read_bytes()
+    for e in catalog(root, 30):
+        found = e.monthly and e.label in months and (e.path / name).is_file()
+        if found and (len(months) == 1 or (e.path / name).read_bytes() == data):
+            return load_meta(e)
+    return None

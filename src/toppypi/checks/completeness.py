@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from toppypi.checks import Finding, Severity
 from toppypi.period import Period
@@ -22,6 +23,41 @@ def check_freshness(fresh: dt.date | None, period: Period) -> list[Finding]:
             )
         ]
     return [Finding(NAME, Severity.OK, f"data up to {fresh}")]
+
+
+def check_days(days: Iterable[dt.date], period: Period, fresh: dt.date) -> list[Finding]:
+    """Every day of the period has downloads: a fresh engine can still have lost days
+    (an ingest that missed a month's last files while later months went in)."""
+    have = set(days)
+    missing: list[dt.date] = []
+    day = period.start
+    while day <= period.end:
+        if day not in have:
+            missing.append(day)
+        day += dt.timedelta(days=1)
+    if not missing:
+        return [Finding(NAME, Severity.OK, f"data up to {fresh}")]
+    return [
+        Finding(
+            NAME,
+            Severity.FAIL,
+            f"no downloads on {len(missing)} day(s) of the period: {_ranges(missing)}",
+        )
+    ]
+
+
+def _ranges(days: list[dt.date], most: int = 5) -> str:
+    """2026-02-26..2026-02-28, 2026-03-04: consecutive days joined, the first few runs."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for d in days:
+        if runs and d - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    text = [str(a) if a == b else f"{a}..{b}" for a, b in runs[:most]]
+    if len(runs) > most:
+        text.append(f"and {len(runs) - most} more")
+    return ", ".join(text)
 
 
 def check_coverage(snapshot: Snapshot, expected_rows: int | None = None) -> list[Finding]:

@@ -78,14 +78,17 @@ def check_drift(
             f"rank churn {f.churn:.3f} over the top {limits.churn_top} (at most {limits.max_churn})"
         )
     figures = f"x{f.total_ratio:.2f} total"
+    note = ""
     if f.overlap is not None and f.churn is not None:
         figures += f", {f.overlap:.0%} top overlap, churn {f.churn:.3f}"
     else:
-        figures += (
-            f" (overlap and churn need {limits.min_projects} projects of {limits.min_count:,}+)"
+        note = (
+            f"; overlap and churn not measured: fewer than {limits.min_projects} of its "
+            f"top {limits.churn_top:,} had {limits.min_count:,}+ downloads"
         )
     if not problems:
-        return [Finding(NAME, Severity.OK, f"{figures} against {prev.label or 'the baseline'}")]
+        against = prev.label or "the baseline"
+        return [Finding(NAME, Severity.OK, f"{figures} against {against}{note}")]
     if changes:
         why = "; ".join(changes)
         return [

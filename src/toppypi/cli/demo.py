@@ -18,7 +18,13 @@ from toppypi.cli.output import info
     show_default=True,
     help="Where to put everything.",
 )
-@click.option("--months", type=click.IntRange(1, 24), default=3, show_default=True)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 24),
+    default=3,
+    show_default=True,
+    help="How many months, the last complete ones.",
+)
 @click.option(
     "--events",
     type=click.IntRange(min=1000),
@@ -28,7 +34,7 @@ from toppypi.cli.output import info
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 def command(root: Path, months: int, events: int, seed: int) -> None:
-    """Sample events, ingest them and publish each month, offline.
+    """Sample events, ingest them and run the monthly update for each month, offline.
 
     The store lives inside --dir, so the demo never touches your real one.
     """
@@ -40,10 +46,15 @@ def command(root: Path, months: int, events: int, seed: int) -> None:
     res = run_demo(root, months=months, events_per_month=events, seed=seed, say=info)
     info("")
     info(f"done in {time.perf_counter() - t0:.1f}s. Made in {root}/:")
-    info("  top-pypi-packages.{json,min.json,csv}   latest month (stable names)")
-    info("  top-pypi-packages-30-days.*             deprecated aliases")
-    for m in res.months:
-        info(f"  archive/{m}/                         dumps, Parquet, the full list, checks.json")
-    info("  index.html, month/, movers.html, ...     the site (top 100 server-rendered)")
-    info("  store.duckdb                             the local store")
-    info(f"Try: toppypi top --db {root}/store.duckdb --limit 10")
+    made = [
+        ("top-pypi-packages.{json,min.json,csv}", "latest month (stable names)"),
+        ("top-pypi-packages-30-days.*", "deprecated aliases"),
+        *((f"archive/{m}/", "dumps, Parquet, the full list, checks.json") for m in res.months),
+        ("index.html, month/, movers.html, ...", "the site (top 100 server-rendered)"),
+        ("store.duckdb", "the local store"),
+    ]
+    width = max(len(path) for path, _ in made)
+    for path, what in made:
+        info(f"  {path:<{width}}   {what}")
+    info(f"See the site: toppypi site serve --dataset {root}")
+    info(f"Query it:     toppypi top --db {root}/store.duckdb --limit 10")

@@ -19,6 +19,7 @@ from toppypi.cli.output import info
 
 if TYPE_CHECKING:
     from toppypi.publish.config import Config
+    from toppypi.update import MonthRefused
 
 
 @click.command("update")
@@ -163,8 +164,7 @@ def command(
             layout=JsonLayout(layout) if layout else None,
         )
     except MonthRefused as exc:
-        for f in exc.report.findings:  # the whole report, then the one-line error
-            info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")
+        _print_report(exc)
         raise
     finally:
         engine.close()
@@ -210,20 +210,31 @@ def _publish(
     from toppypi.engines.registry import open_engine
     from toppypi.period import resolve_period
     from toppypi.publish.release import publish
+    from toppypi.update import MonthRefused
 
-    res = publish(
-        dataset,
-        resolve_period(month=month),
-        lambda: open_engine(cfg.source, db=db, on_estimate=announce, **engine_opts),
-        cfg,
-        force=force,
-        reason=reason,
-        wait=wait,
-        say=info,
-    )
+    try:
+        res = publish(
+            dataset,
+            resolve_period(month=month),
+            lambda: open_engine(cfg.source, db=db, on_estimate=announce, **engine_opts),
+            cfg,
+            force=force,
+            reason=reason,
+            wait=wait,
+            say=info,
+        )
+    except MonthRefused as exc:
+        _print_report(exc)
+        raise
     if json_:
         click.echo(json.dumps(res.to_json(), indent=2))
         return
     where = f"{cfg.remote}" if res.remote else "nowhere (no remote configured)"
     pushed = ", ".join(res.pushed) if res.pushed else "nothing new"
-    info(f"{res.tag}: {res.status}; pushed to {where}: {pushed}")
+    info(f"{res.tag}: {res.status.replace('-', ' ')}; pushed to {where}: {pushed}")
+
+
+def _print_report(exc: MonthRefused) -> None:
+    """The whole gate report of a refused month, before the one-line error."""
+    for f in exc.report.findings:
+        info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")

@@ -232,7 +232,20 @@ def import_snapshots(root: Path, items: Sequence[HistoricSnapshot]) -> ImportRep
     from toppypi.history.index import private_dir
 
     with FileLock(private_dir(root) / "import.lock"):
+        _sweep_staging(root)
         return _import(root, items)
+
+
+STAGING_PREFIX = ".import-"
+
+
+def _sweep_staging(root: Path) -> None:
+    """Staging folders an import killed mid-way left behind; safe under the import lock."""
+    archive = root / ARCHIVE
+    if archive.is_dir():
+        for d in archive.glob(f"{STAGING_PREFIX}*"):
+            if d.is_dir():
+                shutil.rmtree(d, ignore_errors=True)
 
 
 def _import(root: Path, items: Sequence[HistoricSnapshot]) -> ImportReport:
@@ -255,7 +268,7 @@ def _import(root: Path, items: Sequence[HistoricSnapshot]) -> ImportReport:
         return report
     archive = root / ARCHIVE
     archive.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=archive))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=archive))
     try:
         for i, (_rel, snap) in enumerate(todo):
             d = staging / str(i)

@@ -8,6 +8,7 @@ a rerun writes it byte for byte again. Times come from the snapshot's
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,9 @@ def _gates(checks: dict[str, Any] | None) -> tuple[str, list[str]]:
     findings = checks.get("findings", [])
     lines = [f"- **{f['severity']}** {f['check']}: {f['message']}" for f in findings]
     if checks.get("passed"):
+        warned = sum(1 for f in findings if f.get("severity") == "warn")
+        if warned:
+            return f"passed with {warned} warning{'s' if warned > 1 else ''}", lines
         return "passed", lines
     return "FAILED, published with --force", lines
 
@@ -156,6 +160,26 @@ def changelog_entry(n: NotesInput) -> str:
     return "\n".join(lines)
 
 
+def _tag_key(heading: str) -> tuple[int, ...] | None:
+    """``## [2026.04.1] - ...`` -> (2026, 4, 1); None for a heading that is not a release."""
+    m = re.match(r"## \[(\d+(?:\.\d+)*)\]", heading)
+    return tuple(int(p) for p in m.group(1).split(".")) if m else None
+
+
+def _insert_at(lines: list[str], starts: list[int], tag: str) -> int:
+    """Where a new release goes: above the first older one, so a backfilled month
+    lands in tag order and not at the top."""
+    key = _tag_key(f"## [{tag}]")
+    releases = [(i, k) for i in starts if (k := _tag_key(lines[i])) is not None]
+    if key is None or not releases:
+        return starts[0] if starts else len(lines)
+    for i, k in releases:
+        if k < key:
+            return i
+    after = [i for i in starts if i > releases[-1][0]]  # below the oldest release's entry
+    return after[0] if after else len(lines)
+
+
 def update_changelog(text: str | None, tag: str, entry: str) -> str:
     """Put ``entry`` in the changelog: replace the tag's entry, or add it newest first."""
     lines = (text or CHANGELOG_HEADER).splitlines(keepends=True)
@@ -169,7 +193,7 @@ def update_changelog(text: str | None, tag: str, entry: str) -> str:
         end = after[0] if after else len(lines)
         lines[begin:end] = block
     else:
-        at = starts[0] if starts else len(lines)
+        at = _insert_at(lines, starts, tag)
         if at == len(lines) and lines and lines[-1].strip():
             block = ["\n", *block]
         lines[at:at] = block

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +22,7 @@ class SiteBuild:
     root: Path
     files: list[Path] = field(default_factory=list)  # every file of the site
     written: list[Path] = field(default_factory=list)  # those whose bytes changed
+    removed: list[Path] = field(default_factory=list)  # pages of months no longer archived
     months: list[str] = field(default_factory=list)
 
 
@@ -45,13 +48,54 @@ def site_files(root: Path, *, title: str = DEFAULT_TITLE) -> tuple[list[str], di
     return [m.month for m in data.months], files
 
 
-def build(root: Path, *, title: str = DEFAULT_TITLE) -> SiteBuild:
-    """Write the site into the dataset ``root``; each file atomically, unchanged ones untouched."""
-    months, files = site_files(root, title=title)
+def configured_title(root: Path) -> str:
+    """``[dataset] title`` of the dataset's toppypi.toml, so every builder names pages alike."""
+    from toppypi.publish.config import load_config
+
+    cfg = load_config(root)
+    return cfg.title if cfg is not None else DEFAULT_TITLE
+
+
+def build(root: Path, *, title: str | None = None) -> SiteBuild:
+    """Write the site into the dataset ``root``; each file atomically, unchanged ones untouched.
+
+    The title defaults to the one ``toppypi.toml`` sets (update, publish and
+    ``site build`` all come through here).
+    """
+    months, files = site_files(root, title=configured_title(root) if title is None else title)
     out = SiteBuild(root, months=months)
     for rel in sorted(files):
         path = root / rel
         out.files.append(path)
         if atomic_write(path, files[rel]):
             out.written.append(path)
+    out.removed = remove_stale(root, set(files))
     return out
+
+
+# The files the site generates per month or per shard; only these are ever removed.
+GENERATED = ("month/*/index.html", "month/*/movers.html", "data/*.json", "data/projects/*.json")
+MONTH_NAME = re.compile(r"\d{4}-\d{2}")
+SHARD_NAME = re.compile(r"[0-9a-f]{2}")
+
+
+def remove_stale(root: Path, keep: set[str]) -> list[Path]:
+    """Delete the pages and data files of months that left ``archive/``.
+
+    Only names the site itself generates (``month/YYYY-MM/``, ``data/YYYY-MM.json``,
+    ``data/projects/xx.json``) are candidates, so a user's own files stay.
+    """
+    removed = []
+    for pattern in GENERATED:
+        for path in sorted(root.glob(pattern)):
+            rel = path.relative_to(root).as_posix()
+            name = path.parent.name if rel.startswith("month/") else path.stem
+            shard = rel.startswith("data/projects/")
+            owned = (SHARD_NAME if shard else MONTH_NAME).fullmatch(name)
+            if rel not in keep and owned and path.is_file():
+                path.unlink()
+                removed.append(path)
+    for folder in {p.parent for p in removed if p.parent.parent.name == "month"}:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
+    return removed

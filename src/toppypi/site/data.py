@@ -49,6 +49,9 @@ class Quality:
         if self.passed is None:
             return "not recorded"
         if self.passed:
+            warned = sum(1 for f in self.findings if f.get("severity") == "warn")
+            if warned:
+                return f"passed with {warned} warning{'s' if warned > 1 else ''}"
             return "all checks passed"
         return "checks failed (published with --force)"
 

@@ -103,14 +103,10 @@ def month_page(
     i = names.index(m.month)
 
     def context(base: str, is_latest: bool) -> dict[str, Any]:
-        # The latest text dumps sit next to index.html; everything else in archive/M/.
+        # archive/M/, never the root's copies: the site is built from archive/ alone, and
+        # an imported history has no root dumps (the links would be 404s).
         dumps = [
-            (
-                label,
-                dump_name(f)
-                if is_latest and f is not DumpFormat.PARQUET
-                else f"{base}archive/{m.month}/{dump_name(f)}",
-            )
+            (label, f"{base}archive/{m.month}/{dump_name(f)}")
             for f, label in DUMP_LABELS.items()
             if dump_name(f) in m.files
         ]
