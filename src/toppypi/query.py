@@ -233,8 +233,14 @@ def parse_where(text: str) -> tuple[Condition, ...]:
             values = tuple(_unquote(v) for v in m.group("list").split(",") if v.strip())
             conditions.append(Condition(fld, Op.IN, values))
         else:
+            raw = m.group("value")
+            if _unquote(raw) == raw.strip() and re.search(r"\s(?i:or)\s|=", raw):
+                raise QueryError(
+                    f"cannot read --where {part.strip()!r}: OR and nested conditions are not "
+                    f"supported; use {WHERE_GRAMMAR} (quote a value that holds them)"
+                )
             op = Op.EQ if m.group("op") == "=" else Op.NE
-            conditions.append(Condition(fld, op, (_unquote(m.group("value")),)))
+            conditions.append(Condition(fld, op, (_unquote(raw),)))
     return tuple(conditions)
 
 
