@@ -1,0 +1,98 @@
+"""User mistakes on the command line: one line on stderr, a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+
+
+def _one_line_error(proc: object, code: int = 2) -> str:
+    """The single stderr line of a refused command (and nothing on stdout)."""
+    assert proc.returncode == code, proc.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in proc.stderr  # type: ignore[attr-defined]
+    lines = proc.stderr.splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1, proc.stderr  # type: ignore[attr-defined]
+    assert proc.stdout == ""  # type: ignore[attr-defined]
+    return str(lines[0])
+
+
+@pytest.mark.parametrize(
+    "fmt,extra",
+    [("csv", []), ("csv", ["--limit", "0"]), ("parquet", ["--limit", "0"])],
+)
+def test_top_output_under_a_file_is_one_line(
+    store: Path, tmp_path: Path, fmt: str, extra: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    out = blocker / f"top.{fmt}"
+    proc = run_cli(
+        "top", "--db", str(store), "--month", "2026-03", "--format", fmt, "-o", str(out), *extra
+    )
+    line = _one_line_error(proc)
+    assert line.startswith("toppypi: error: ") and "a-file" in line
+    assert blocker.read_text() == "x"
+
+
+def test_convert_output_under_a_file_is_one_line(tmp_path: Path) -> None:
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    proc = run_cli("convert", str(dump), "--format", "json", "-o", str(blocker / "out.json"))
+    assert "a-file" in _one_line_error(proc)
+
+
+def test_streamed_list_failing_engine_leaves_no_noise(tmp_path: Path) -> None:
+    out = tmp_path / "all.parquet"
+    proc = run_cli(
+        "top", "--db", str(tmp_path / "none.duckdb"), "--month", "2026-03",
+        "--limit", "0", "--format", "parquet", "-o", str(out),
+    )
+    assert "no local store" in _one_line_error(proc)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_required_choice_is_one_line(tmp_path: Path) -> None:
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    line = _one_line_error(run_cli("convert", str(dump)))
+    assert "--format" in line and "csv" in line
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path, events_dir: Path) -> None:
+    dump = tmp_path / "top-pypi-packages.json"
+    dump.write_text('{"rows": []}\n')
+    event_file = sorted(events_dir.glob("*.parquet"))[0]
+    line = _one_line_error(run_cli("ingest", str(event_file), "--db", str(dump)))
+    assert "not a DuckDB store" in line
+    assert dump.read_text() == '{"rows": []}\n'
+    assert not (tmp_path / "top-pypi-packages.json.events").exists()
+    line = _one_line_error(run_cli("top", "--db", str(dump), "--month", "2026-03"))
+    assert "not a DuckDB store" in line
+
+
+def test_where_refuses_or(store: Path) -> None:
+    proc = run_cli("query", "", "project", "--db", str(store), "-w", "country=US OR ci=true")
+    assert "OR" in _one_line_error(proc)
+
+
+def test_query_negative_indent_is_refused(store: Path) -> None:
+    proc = run_cli("query", "", "project", "--db", str(store), "-j", "-i", "-2")
+    assert "--indent" in _one_line_error(proc)
+
+
+def test_history_rebuild_needs_an_existing_dataset(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    _one_line_error(run_cli("history", "rebuild", "--dataset", str(missing)))
+    assert not missing.exists()
+
+
+def test_diff_missing_dump_file_says_so(tmp_path: Path) -> None:
+    dump = tmp_path / "b.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    line = _one_line_error(run_cli("diff", str(tmp_path / "a.json"), str(dump), cwd=tmp_path))
+    assert "a.json" in line and "no such file" in line
