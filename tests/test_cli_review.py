@@ -96,3 +96,11 @@ def test_diff_missing_dump_file_says_so(tmp_path: Path) -> None:
     dump.write_text('download_count,project\n10,"a"\n')
     line = _one_line_error(run_cli("diff", str(tmp_path / "a.json"), str(dump), cwd=tmp_path))
     assert "a.json" in line and "no such file" in line
+
+
+@pytest.mark.parametrize("args", [[], ["history"], ["site"], ["bigquery"]])
+def test_a_bare_group_prints_its_help(args: list[str]) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Usage: toppypi") and "Commands:" in proc.stdout
+    assert "error" not in proc.stderr

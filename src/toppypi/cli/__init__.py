@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Abort:
         click.echo("toppypi: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help())  # a bare `toppypi` or `toppypi history` asks for help
+        sys.exit(0)
     except click.UsageError as exc:
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
         click.echo(f"toppypi: error: {_one_line(exc.format_message())}{hint}", err=True)
