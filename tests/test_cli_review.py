@@ -104,3 +104,18 @@ def test_a_bare_group_prints_its_help(args: list[str]) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("Usage: toppypi") and "Commands:" in proc.stdout
     assert "error" not in proc.stderr
+
+
+def test_update_json_refused_month_prints_the_report_as_json(store: Path, tmp_path: Path) -> None:
+    import json
+
+    proc = run_cli(
+        "update", "--dataset", str(tmp_path / "d"), "--db", str(store), "--month", "2025-01",
+        "--json",
+    )
+    assert proc.returncode == 4, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["month"] == "2025-01" and out["refused"] is True and out["written"] == []
+    assert out["checks"]["passed"] is False
+    assert len(proc.stderr.splitlines()) == 1 and "refused" in proc.stderr
+    assert not (tmp_path / "d" / "archive").exists()

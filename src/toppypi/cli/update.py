@@ -163,6 +163,10 @@ def command(
             layout=JsonLayout(layout) if layout else None,
         )
     except MonthRefused as exc:
+        if as_json:  # the report for scripts on stdout, the one-line error on stderr
+            report = {"month": period.label(), "refused": True, "written": []}
+            click.echo(json.dumps({**report, "checks": exc.report.to_json()}, indent=2))
+            raise
         for f in exc.report.findings:  # the whole report, then the one-line error
             info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")
         raise
