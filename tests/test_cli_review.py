@@ -119,3 +119,34 @@ def test_update_json_refused_month_prints_the_report_as_json(store: Path, tmp_pa
     assert out["checks"]["passed"] is False
     assert len(proc.stderr.splitlines()) == 1 and "refused" in proc.stderr
     assert not (tmp_path / "d" / "archive").exists()
+
+
+def _all_commands() -> list[tuple[str, object]]:
+    import click
+
+    from toppypi.cli import cli
+
+    out: list[tuple[str, object]] = []
+
+    def walk(path: str, cmd: click.Command, ctx: click.Context) -> None:
+        out.append((path, cmd))
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                assert sub is not None
+                walk(f"{path} {name}", sub, click.Context(sub, parent=ctx, info_name=name))
+
+    walk("toppypi", cli, click.Context(cli, info_name="toppypi"))
+    return out
+
+
+def test_every_option_has_help() -> None:
+    import click
+
+    missing = [
+        f"{path} {opt.opts[-1]}"
+        for path, cmd in _all_commands()
+        for opt in cmd.params  # type: ignore[attr-defined]
+        if isinstance(opt, click.Option) and not opt.help and not opt.hidden
+    ]
+    assert missing == []

@@ -81,7 +81,13 @@ def build_cmd(dataset: Path, as_json: bool) -> None:
 
 @command.command("serve")
 @dataset_option
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free one).",
+)
 @click.option("--no-build", is_flag=True, help="Serve the files as they are, without rebuilding.")
 def serve_cmd(dataset: Path, port: int, no_build: bool) -> None:
     """Preview the site on http://127.0.0.1:PORT/ (this machine only). Ctrl-C stops.

@@ -34,7 +34,14 @@ FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
     help="How many projects; 0 means every project with downloads.",
 )
 @installers_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="A table on the terminal, or a dump (--limit 0 with csv, csv.gz, parquet: every project).",
+)
 @click.option(
     "--layout",
     type=click.Choice(["clickhouse", "pypinfo"]),

@@ -33,7 +33,13 @@ if TYPE_CHECKING:
 )
 @source_option
 @db_option
-@click.option("--limit", type=click.IntRange(min=1), default=15000, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=15000,
+    show_default=True,
+    help="How many projects the dumps hold.",
+)
 @installers_option
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
 @click.option(
