@@ -150,3 +150,12 @@ def test_every_option_has_help() -> None:
         if isinstance(opt, click.Option) and not opt.help and not opt.hidden
     ]
     assert missing == []
+
+
+def test_top_warns_when_the_data_ends_before_the_period(store: Path) -> None:
+    proc = run_cli("top", "--db", str(store), "--month", "2026-06", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "download_count,project\n"
+    assert "warning: the data ends 2026-03-31, before the period (2026-06) does" in proc.stderr
+    proc = run_cli("top", "--db", str(store), "--month", "2026-03", "--format", "csv")
+    assert proc.returncode == 0 and "warning" not in proc.stderr

@@ -102,8 +102,13 @@ def command(
             _stream_full_list(engine, query, fmt, output, verbose)
             return
         result = engine.run(query)
+        fresh = engine.freshness()
     finally:
         engine.close()
+    if fresh is None:  # pypinfo says nothing; an empty or partial count misleads
+        info("warning: the engine holds no data")
+    elif fresh < period.end:
+        info(f"warning: the data ends {fresh}, before the period ({period}) does")
     if verbose:
         info(result.provenance.sql)
         info(f"-- {result.provenance.elapsed:.3f}s, {len(result.rows):,} rows")
