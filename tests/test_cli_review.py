@@ -159,3 +159,10 @@ def test_top_warns_when_the_data_ends_before_the_period(store: Path) -> None:
     assert "warning: the data ends 2026-03-31, before the period (2026-06) does" in proc.stderr
     proc = run_cli("top", "--db", str(store), "--month", "2026-03", "--format", "csv")
     assert proc.returncode == 0 and "warning" not in proc.stderr
+
+
+def test_check_refuses_a_file_and_replay_together(tmp_path: Path) -> None:
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    line = _one_line_error(run_cli("check", str(dump), "--replay", str(tmp_path)))
+    assert "not both" in line
