@@ -196,6 +196,8 @@ def ingest(db: Path, files: list[Path], *, progress: Progress | None = None) -> 
     for f in files:
         if not f.is_file():
             raise InputError(f"{f}: no such file")
+        if f.stat().st_size == 0:
+            raise InputError(f"{f}: the file is empty")
     con = connect(db)
     out: list[IngestedFile] = []
     try:
