@@ -166,3 +166,22 @@ def test_check_refuses_a_file_and_replay_together(tmp_path: Path) -> None:
     dump.write_text('download_count,project\n10,"a"\n')
     line = _one_line_error(run_cli("check", str(dump), "--replay", str(tmp_path)))
     assert "not both" in line
+
+
+def test_ingest_refuses_an_empty_file(tmp_path: Path) -> None:
+    empty = tmp_path / "events.parquet"
+    empty.write_bytes(b"")
+    db = tmp_path / "store.duckdb"
+    line = _one_line_error(run_cli("ingest", str(empty), "--db", str(db)))
+    assert "events.parquet" in line and "empty" in line
+    assert not (tmp_path / "store.duckdb.events").exists()
+
+
+def test_reading_a_parquet_dump_says_what_to_give(tmp_path: Path) -> None:
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    pq = tmp_path / "top.parquet"
+    assert run_cli("convert", str(dump), "--format", "parquet", "-o", str(pq)).returncode == 0
+    for args in (["convert", str(pq), "--format", "csv"], ["check", str(pq)]):
+        line = _one_line_error(run_cli(*args))
+        assert "Parquet" in line and ".json or .csv" in line

@@ -43,6 +43,8 @@ def read_dump(
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if data[:4] == b"PAR1":
+        raise InputError(f"{p}: a Parquet file; give the .json or .csv dump of the same month")
     if default_last_update is None:
         default_last_update = dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).replace(
             microsecond=0, tzinfo=None
