@@ -185,3 +185,10 @@ def test_reading_a_parquet_dump_says_what_to_give(tmp_path: Path) -> None:
     for args in (["convert", str(pq), "--format", "csv"], ["check", str(pq)]):
         line = _one_line_error(run_cli(*args))
         assert "Parquet" in line and ".json or .csv" in line
+
+
+def test_site_serve_no_build_needs_a_built_site(tmp_path: Path) -> None:
+    line = _one_line_error(
+        run_cli("site", "serve", "--dataset", str(tmp_path / "nope"), "--no-build", "--port", "0")
+    )
+    assert "site build" in line

@@ -98,6 +98,10 @@ def serve_cmd(dataset: Path, port: int, no_build: bool) -> None:
 
     if not no_build:
         info(_summary(_build(dataset)))
+    elif not (dataset / "index.html").is_file():
+        from toppypi.errors import UsageError
+
+        raise UsageError(f"{dataset}: no site here; run `toppypi site build --dataset {dataset}`")
     server = make_server(dataset, port, quiet=False)
     info(f"serving {dataset} on http://{HOST}:{server.server_port}/ (Ctrl-C stops)")
     try:
