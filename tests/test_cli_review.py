@@ -192,3 +192,11 @@ def test_site_serve_no_build_needs_a_built_site(tmp_path: Path) -> None:
         run_cli("site", "serve", "--dataset", str(tmp_path / "nope"), "--no-build", "--port", "0")
     )
     assert "site build" in line
+
+
+def test_site_build_honours_toppypi_dataset(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "TOPPYPI_DATASET": str(tmp_path / "nope")}
+    line = _one_line_error(run_cli("site", "build", cwd=tmp_path, env=env))
+    assert str(tmp_path / "nope") in line

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 dataset_option = click.option(
     "--dataset",
     type=click.Path(file_okay=False, path_type=Path),
+    envvar="TOPPYPI_DATASET",
     default=Path("."),
     show_default=True,
-    help="The dataset directory (the one holding archive/).",
+    help="The dataset directory, holding archive/ (default: $TOPPYPI_DATASET, else the current).",
 )
 
 
