@@ -200,3 +200,16 @@ def test_site_build_honours_toppypi_dataset(tmp_path: Path) -> None:
     env = {**os.environ, "TOPPYPI_DATASET": str(tmp_path / "nope")}
     line = _one_line_error(run_cli("site", "build", cwd=tmp_path, env=env))
     assert str(tmp_path / "nope") in line
+
+
+def test_convert_reads_back_the_csv_gz_it_writes(tmp_path: Path) -> None:
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n7,"b"\n')
+    gz = tmp_path / "top.csv.gz"
+    assert run_cli("convert", str(dump), "--format", "csv.gz", "-o", str(gz)).returncode == 0
+    proc = run_cli("convert", str(gz), "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == dump.read_text()
+    (tmp_path / "bad.csv.gz").write_bytes(gz.read_bytes()[:12])
+    proc = run_cli("convert", str(tmp_path / "bad.csv.gz"), "--format", "csv")
+    assert "gzip" in _one_line_error(proc)
