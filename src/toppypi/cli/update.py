@@ -10,6 +10,7 @@ import click
 
 from toppypi.cli.options import (
     db_option,
+    dump_limit_option,
     engine_options,
     installers_option,
     pop_engine_options,
@@ -33,13 +34,7 @@ if TYPE_CHECKING:
 )
 @source_option
 @db_option
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=15000,
-    show_default=True,
-    help="How many projects the dumps hold.",
-)
+@dump_limit_option
 @installers_option
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
 @click.option(
