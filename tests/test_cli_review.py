@@ -214,3 +214,17 @@ def test_convert_reads_back_the_csv_gz_it_writes(tmp_path: Path) -> None:
     (tmp_path / "bad.csv.gz").write_bytes(gz.read_bytes()[:12])
     proc = run_cli("convert", str(tmp_path / "bad.csv.gz"), "--format", "csv")
     assert "gzip" in _one_line_error(proc)
+
+
+def test_top_refuses_to_write_over_its_own_store(store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(store, db)
+    shutil.copytree(store.with_name("store.duckdb.events"), tmp_path / "store.duckdb.events")
+    before = db.read_bytes()
+    line = _one_line_error(
+        run_cli("top", "--db", str(db), "--month", "2026-03", "--format", "csv", "-o", str(db))
+    )
+    assert "store" in line
+    assert db.read_bytes() == before

@@ -91,6 +91,10 @@ def command(
 
     dry_run = kwargs.pop("dry_run", False)
     engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
+    store = getattr(engine, "db", None)
+    if output is not None and isinstance(store, Path) and output.resolve() == store.resolve():
+        engine.close()
+        raise click.UsageError(f"-o {output} is the local store itself; write somewhere else")
     try:
         if test_only:
             click.echo(engine.sql(query))
