@@ -228,3 +228,17 @@ def test_top_refuses_to_write_over_its_own_store(store: Path, tmp_path: Path) ->
     )
     assert "store" in line
     assert db.read_bytes() == before
+
+
+def test_top_output_file_takes_its_format_from_the_name(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "top.csv"
+    proc = run_cli("top", "--db", str(store), "--month", "2026-03", "--limit", "3", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    assert out.read_text().startswith("download_count,project\n")
+    assert len(out.read_text().splitlines()) == 4
+    line = _one_line_error(
+        run_cli("top", "--db", str(store), "--month", "2026-03", "-o", str(tmp_path / "top.txt"))
+    )
+    assert "--format" in line
+    assert not (tmp_path / "top.txt").exists()

@@ -52,7 +52,7 @@ FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of stdout.",
+    help="Write to this file (atomically) instead of stdout; its name gives the format.",
 )
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
 @engine_options
@@ -85,6 +85,8 @@ def command(
     from toppypi.query import InstallerFilter
     from toppypi.ranking import snapshot_from_result, top_query
 
+    if output is not None and fmt == "table":
+        fmt = _format_from_name(output)
     period = resolve(kwargs)
     query = top_query(period, limit=limit or None, installers=InstallerFilter.parse(installers))
     from toppypi.cli.bigquery import announce, show_estimate
@@ -128,6 +130,17 @@ def command(
     else:
         chosen = JsonLayout(layout)
     emit(dump_bytes(snap, dfmt, chosen), output)
+
+
+def _format_from_name(output: Path) -> str:
+    """``-o top.csv`` means csv: a table is for the terminal only."""
+    for fmt in sorted(FORMATS[1:], key=len, reverse=True):  # min.json before json
+        if output.name.endswith(f".{fmt}"):
+            return fmt
+    raise click.UsageError(
+        f"cannot tell the format of {output.name}; add --format json, min.json, csv, "
+        "csv.gz or parquet"
+    )
 
 
 def _stream_full_list(
