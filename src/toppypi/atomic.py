@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from toppypi.errors import InputError
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -50,8 +52,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> bool:
 def temp_path_for(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary sibling path for writers that want a file name (Parquet, DuckDB)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"cannot write {target}: a folder on its path is a file") from None
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     os.close(fd)
     try:
         yield Path(tmp)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -136,12 +136,20 @@ def write_streams(
     """Feed every batch to every output; the number of rows written."""
     sinks = [_Sink(fmt, fh, meta) for fmt, fh in outputs]
     n = 0
-    for batch in batches:
+    try:
+        for batch in batches:
+            for sink in sinks:
+                sink.write(batch)
+            n += len(batch)
+            if progress:
+                progress(len(batch))
+    except BaseException:
+        # Close the writers while their files are open; otherwise the Parquet
+        # writer's finaliser writes to a closed file and prints a traceback.
         for sink in sinks:
-            sink.write(batch)
-        n += len(batch)
-        if progress:
-            progress(len(batch))
+            with suppress(Exception):
+                sink.close()
+        raise
     for sink in sinks:
         sink.close()
     return n

@@ -217,6 +217,8 @@ def _condition_value(fld: Field, value: str) -> str:
 _WHERE_RE = re.compile(
     r"^\s*(?P<field>[a-z][a-z0-9-]*)\s*(?:(?P<op>!=|=)\s*(?P<value>.*?)|\s(?i:in)\s+(?P<list>.+?))\s*$"
 )
+# "country=US OR ci=true": a second condition after OR, which would be read as part of the value.
+_OR_CONDITION = re.compile(r"\s(?i:or)\s+[a-z][a-z0-9-]*\s*(?:!=|=|\s(?i:in)\s)")
 WHERE_GRAMMAR = "field=value, field!=value or field IN a,b, joined by AND"
 
 
@@ -230,12 +232,18 @@ def parse_where(text: str) -> tuple[Condition, ...]:
         if not m:
             raise QueryError(f"cannot read --where {part.strip()!r}; use {WHERE_GRAMMAR}")
         fld = Field.parse(m.group("field"))
+        raw = m.group("list") if m.group("list") is not None else m.group("value")
+        if _unquote(raw) == raw.strip() and _OR_CONDITION.search(raw):
+            raise QueryError(
+                f"cannot read --where {part.strip()!r}: OR is not supported; "
+                f"use {WHERE_GRAMMAR} (quote a value that holds ' OR ')"
+            )
         if m.group("list") is not None:
             values = tuple(_unquote(v) for v in m.group("list").split(",") if v.strip())
             conditions.append(Condition(fld, Op.IN, values))
         else:
             op = Op.EQ if m.group("op") == "=" else Op.NE
-            conditions.append(Condition(fld, op, (_unquote(m.group("value")),)))
+            conditions.append(Condition(fld, op, (_unquote(raw),)))
     return tuple(conditions)
 
 

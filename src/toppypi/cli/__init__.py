@@ -76,9 +76,12 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Abort:
         click.echo("toppypi: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help())  # a bare `toppypi` or `toppypi history` asks for help
+        sys.exit(0)
     except click.UsageError as exc:
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
-        click.echo(f"toppypi: error: {exc.format_message()}{hint}", err=True)
+        click.echo(f"toppypi: error: {_one_line(exc.format_message())}{hint}", err=True)
         sys.exit(2)
     except click.ClickException as exc:
         click.echo(f"toppypi: error: {exc.format_message()}", err=True)
@@ -86,6 +89,17 @@ def main(argv: list[str] | None = None) -> Any:
     except ToppypiError as exc:
         click.echo(f"toppypi: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        # A path the user gave cannot be read or written (a folder that is a file,
+        # a read-only or full disk): their mistake or their machine's, not a bug.
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"toppypi: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         click.echo("toppypi: interrupted", err=True)
         sys.exit(130)
+
+
+def _one_line(message: str) -> str:
+    """Click lists choices on separate lines; errors stay on one."""
+    return " ".join(message.split())

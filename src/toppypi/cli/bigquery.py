@@ -75,8 +75,20 @@ def command() -> None:
     envvar="TOPPYPI_BIGQUERY_LEDGER",
     help="The ledger file (default: $TOPPYPI_BIGQUERY_LEDGER, else the user data directory).",
 )
-@click.option("--budget", metavar="SIZE", default="1TiB", show_default=True)
-@click.option("--price-per-tib", type=click.FloatRange(min=0), default=6.25, show_default=True)
+@click.option(
+    "--budget",
+    metavar="SIZE",
+    default="1TiB",
+    show_default=True,
+    help="Bytes billed allowed per calendar month, to show what is left.",
+)
+@click.option(
+    "--price-per-tib",
+    type=click.FloatRange(min=0),
+    default=6.25,
+    show_default=True,
+    help="USD per TiB, to show the cost.",
+)
 def usage(as_json: bool, ledger: Path | None, budget: str, price_per_tib: float) -> None:
     """Bytes billed per calendar month, their cost, and what is left of the budget.
 

@@ -70,6 +70,8 @@ def command(
     """
     from toppypi.errors import CheckFailed, UsageError
 
+    if replay is not None and file is not None:
+        raise UsageError("give a dump FILE to check or --replay HISTORY_DIR, not both")
     if replay is not None:
         _replay(replay, as_json)
         return

@@ -16,6 +16,7 @@ from toppypi.cli.output import emit
     "fmt",
     type=click.Choice(["json", "min.json", "csv", "parquet", "csv.gz"]),
     required=True,
+    help="The output format.",
 )
 @click.option(
     "--layout",

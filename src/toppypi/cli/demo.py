@@ -23,7 +23,7 @@ from toppypi.cli.output import info
     type=click.IntRange(1, 24),
     default=3,
     show_default=True,
-    help="How many months, the last complete ones.",
+    help="How many months, ending with the last complete one.",
 )
 @click.option(
     "--events",
@@ -32,11 +32,17 @@ from toppypi.cli.output import info
     show_default=True,
     help="Events per month.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
 def command(root: Path, months: int, events: int, seed: int) -> None:
     """Sample events, ingest them and run the monthly update for each month, offline.
 
     The store lives inside --dir, so the demo never touches your real one.
+
+    \b
+    Examples:
+      toppypi demo --dir demo
+      toppypi demo --dir /tmp/small --months 1 --events 100000
+      toppypi top --db demo/store.duckdb --limit 10
     """
     import time
 

@@ -87,8 +87,11 @@ def import_(
 @dataset_option
 def rebuild_cmd(dataset: Path) -> None:
     """Rebuild the derived index (DATASET/.toppypi/history.duckdb) from archive/."""
+    from toppypi.errors import UsageError
     from toppypi.history.index import rebuild
 
+    if not (dataset / "archive").is_dir():
+        raise UsageError(f"{dataset}: no archive/ here; run `toppypi history import` first")
     t0 = time.perf_counter()
     idx = rebuild(dataset)
     info(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from toppypi.cli.options import installers_option, source_option
+from toppypi.cli.options import dump_limit_option, installers_option, source_option
 from toppypi.cli.output import info
 
 
@@ -16,7 +16,7 @@ from toppypi.cli.output import info
 @click.option("--title", default="Top PyPI packages", show_default=True, help="Site title.")
 @source_option
 @click.option("--db", metavar="PATH", default="", help="Local store for duckdb, relative to DIR.")
-@click.option("--limit", type=click.IntRange(min=1), default=15000, show_default=True)
+@dump_limit_option
 @installers_option
 @click.option("--remote", metavar="URL", help="Add this git remote; releases are pushed to it.")
 @click.option("--branch", default="main", show_default=True, help="Branch releases go on.")

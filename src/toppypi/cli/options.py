@@ -79,6 +79,17 @@ def installers_option(f: F) -> F:
     )(f)
 
 
+def dump_limit_option(f: F) -> F:
+    """The N of the top-N dumps (update, init)."""
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        default=15000,
+        show_default=True,
+        help="How many projects the dumps hold.",
+    )(f)
+
+
 def verbose_option(f: F) -> F:
     return click.option(
         "-v", "--verbose", is_flag=True, help="Print the SQL sent and timings to stderr."

@@ -53,7 +53,9 @@ def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
 @click.option("-pc", "--percent", is_flag=True, help="Add each row's share of the rows shown.")
 @click.option("-md", "--markdown", is_flag=True, help="Output a Markdown table.")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Output JSON: keys rows and query.")
-@click.option("-i", "--indent", type=int, help="JSON indentation (default: compact).")
+@click.option(
+    "-i", "--indent", type=click.IntRange(min=0), help="JSON indentation (default: compact)."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
 @click.option(

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 dataset_option = click.option(
     "--dataset",
     type=click.Path(file_okay=False, path_type=Path),
+    envvar="TOPPYPI_DATASET",
     default=Path("."),
     show_default=True,
-    help="The dataset directory (the one holding archive/).",
+    help="The dataset directory, holding archive/ (default: $TOPPYPI_DATASET, else the current).",
 )
 
 
@@ -81,7 +82,13 @@ def build_cmd(dataset: Path, as_json: bool) -> None:
 
 @command.command("serve")
 @dataset_option
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free one).",
+)
 @click.option("--no-build", is_flag=True, help="Serve the files as they are, without rebuilding.")
 def serve_cmd(dataset: Path, port: int, no_build: bool) -> None:
     """Preview the site on http://127.0.0.1:PORT/ (this machine only). Ctrl-C stops.
@@ -92,6 +99,10 @@ def serve_cmd(dataset: Path, port: int, no_build: bool) -> None:
 
     if not no_build:
         info(_summary(_build(dataset)))
+    elif not (dataset / "index.html").is_file():
+        from toppypi.errors import UsageError
+
+        raise UsageError(f"{dataset}: no site here; run `toppypi site build --dataset {dataset}`")
     server = make_server(dataset, port, quiet=False)
     info(f"serving {dataset} on http://{HOST}:{server.server_port}/ (Ctrl-C stops)")
     try:

@@ -34,7 +34,14 @@ FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
     help="How many projects; 0 means every project with downloads.",
 )
 @installers_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="A table on the terminal, or a dump (--limit 0 with csv, csv.gz, parquet: every project).",
+)
 @click.option(
     "--layout",
     type=click.Choice(["clickhouse", "pypinfo"]),
@@ -45,7 +52,7 @@ FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of stdout.",
+    help="Write to this file (atomically) instead of stdout; its name gives the format.",
 )
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
 @engine_options
@@ -78,12 +85,18 @@ def command(
     from toppypi.query import InstallerFilter
     from toppypi.ranking import snapshot_from_result, top_query
 
+    if output is not None and fmt == "table":
+        fmt = _format_from_name(output)
     period = resolve(kwargs)
     query = top_query(period, limit=limit or None, installers=InstallerFilter.parse(installers))
     from toppypi.cli.bigquery import announce, show_estimate
 
     dry_run = kwargs.pop("dry_run", False)
     engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
+    store = getattr(engine, "db", None)
+    if output is not None and isinstance(store, Path) and output.resolve() == store.resolve():
+        engine.close()
+        raise click.UsageError(f"-o {output} is the local store itself; write somewhere else")
     try:
         if test_only:
             click.echo(engine.sql(query))
@@ -95,8 +108,13 @@ def command(
             _stream_full_list(engine, query, fmt, output, verbose)
             return
         result = engine.run(query)
+        fresh = engine.freshness()
     finally:
         engine.close()
+    if fresh is None:  # pypinfo says nothing; an empty or partial count misleads
+        info("warning: the engine holds no data")
+    elif fresh < period.end:
+        info(f"warning: the data ends {fresh}, before the period ({period}) does")
     if verbose:
         info(result.provenance.sql)
         info(f"-- {result.provenance.elapsed:.3f}s, {len(result.rows):,} rows")
@@ -112,6 +130,17 @@ def command(
     else:
         chosen = JsonLayout(layout)
     emit(dump_bytes(snap, dfmt, chosen), output)
+
+
+def _format_from_name(output: Path) -> str:
+    """``-o top.csv`` means csv: a table is for the terminal only."""
+    for fmt in sorted(FORMATS[1:], key=len, reverse=True):  # min.json before json
+        if output.name.endswith(f".{fmt}"):
+            return fmt
+    raise click.UsageError(
+        f"cannot tell the format of {output.name}; add --format json, min.json, csv, "
+        "csv.gz or parquet"
+    )
 
 
 def _stream_full_list(

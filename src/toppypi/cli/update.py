@@ -10,6 +10,7 @@ import click
 
 from toppypi.cli.options import (
     db_option,
+    dump_limit_option,
     engine_options,
     installers_option,
     pop_engine_options,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 )
 @source_option
 @db_option
-@click.option("--limit", type=click.IntRange(min=1), default=15000, show_default=True)
+@dump_limit_option
 @installers_option
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
 @click.option(
@@ -164,6 +165,10 @@ def command(
             layout=JsonLayout(layout) if layout else None,
         )
     except MonthRefused as exc:
+        if as_json:  # the report for scripts on stdout, the one-line error on stderr
+            report = {"month": period.label(), "refused": True, "written": []}
+            click.echo(json.dumps({**report, "checks": exc.report.to_json()}, indent=2))
+            raise
         _print_report(exc)
         raise
     finally:

@@ -43,6 +43,16 @@ def read_dump(
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if data[:2] == b"\x1f\x8b":  # the csv.gz that `convert` and the full list write
+        import gzip
+        import zlib
+
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            raise InputError(f"{p}: a damaged gzip file") from None
+    if data[:4] == b"PAR1":
+        raise InputError(f"{p}: a Parquet file; give the .json or .csv dump of the same month")
     if default_last_update is None:
         default_last_update = dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).replace(
             microsecond=0, tzinfo=None

@@ -197,6 +197,8 @@ def _diff(root: Path, a: str, b: str, window: int, top: int) -> Comparison:
         p = Path(spec)
         if p.is_file():
             return side_of_file(p)
+        if not (_MONTH.match(spec) or _DAY.match(spec)):
+            raise UsageError(f"{spec}: no such file, nor a snapshot (YYYY-MM or YYYY-MM-DD)")
         if entries is None:
             entries = catalog(root, window)
         return side_of(find(entries, spec, window))

@@ -50,6 +50,8 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             f"no local store at {db}; run `toppypi ingest FILE --db {db}` first "
             "(or `toppypi demo` for sample data)"
         )
+    if not _is_store(db):
+        raise UsageError(f"{db} is not a DuckDB store; give --db a .duckdb file (or a new path)")
     db.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(db), read_only=read_only)
@@ -65,6 +67,22 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if not read_only:
         _create_schema(con)
     return con
+
+
+def _is_store(db: Path) -> bool:
+    """A new path, or a DuckDB file (magic ``DUCK`` at byte 8).
+
+    DuckDB opens some other files (a ``.json`` dump) as an empty in-memory
+    database, so an ingest into one would report success and keep nothing.
+    """
+    try:
+        with db.open("rb") as fh:
+            head = fh.read(12)
+    except (FileNotFoundError, IsADirectoryError):
+        return True
+    except OSError:
+        return True  # let DuckDB say why it cannot open it
+    return head == b"" or head[8:12] == b"DUCK"
 
 
 def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -182,6 +200,8 @@ def ingest(db: Path, files: list[Path], *, progress: Progress | None = None) -> 
     for f in files:
         if not f.is_file():
             raise InputError(f"{f}: no such file")
+        if f.stat().st_size == 0:
+            raise InputError(f"{f}: the file is empty")
     con = connect(db)
     out: list[IngestedFile] = []
     try:
