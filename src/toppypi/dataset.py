@@ -7,7 +7,6 @@ are already archived is left byte for byte as it is.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from collections.abc import Callable
@@ -119,7 +118,3 @@ def write_month(
                 if atomic_write(path, data):
                     out.written.append(path)
     return out
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)

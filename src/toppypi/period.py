@@ -37,6 +37,11 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def utc_now() -> dt.datetime:
+    """Now as the dumps write it: naive UTC, whole seconds."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """An inclusive range of UTC days ``[start, end]``."""

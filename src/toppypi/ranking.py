@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from toppypi.engines.interface import Engine
 from toppypi.errors import EngineError
-from toppypi.period import Period
+from toppypi.period import Period, utc_now
 from toppypi.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
 from toppypi.result import Result
 from toppypi.snapshot import Row, Snapshot
@@ -42,7 +41,7 @@ def snapshot_from_result(
             raise EngineError(f"the engine returned a malformed row: {r!r}")
         rows.append(Row(count, project))
     prov = result.provenance
-    stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0, tzinfo=None)
+    stamp = (now or utc_now()).replace(microsecond=0, tzinfo=None)
     by_name = {c.name: c.type for c in result.columns}
     snap = Snapshot(
         rows=rows,
@@ -88,7 +87,3 @@ def top(
     """Run the top-N query for ``period`` on ``engine``."""
     query = top_query(period, limit=limit, installers=installers)
     return snapshot_from_result(engine.run(query), query, now=now)
-
-
-def with_rows(snapshot: Snapshot, rows: list[Row]) -> Snapshot:
-    return replace(snapshot, rows=rows, total_rows=len(rows))

@@ -150,14 +150,14 @@ def _stream_full_list(
     import sys
 
     from toppypi.cli.output import progress
-    from toppypi.dataset import now_utc
     from toppypi.formats import DumpFormat
     from toppypi.fulllist import ListMeta, stream_ranking, write_files, write_streams
+    from toppypi.period import utc_now
     from toppypi.ranking import SOURCE_NAMES
 
     if verbose:
         info(getattr(engine, "stream_sql", engine.sql)(query))
-    meta = ListMeta(SOURCE_NAMES.get(engine.name, engine.name), query.period, now_utc())
+    meta = ListMeta(SOURCE_NAMES.get(engine.name, engine.name), query.period, utc_now())
     batches = stream_ranking(engine, query)
     with progress("projects", None) as advance:
         if output is None:
