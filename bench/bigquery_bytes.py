@@ -32,8 +32,8 @@ from tests.bigquery_support import BigQueryTable, columns_read, scanned_bytes  #
 
 from toppypi.engines.bigquery.guard import billed_bytes  # noqa: E402
 from toppypi.engines.bigquery.sql import build  # noqa: E402
-from toppypi.period import Period  # noqa: E402
-from toppypi.query import InstallerFilter  # noqa: E402
+from toppypi.model.period import Period  # noqa: E402
+from toppypi.model.query import InstallerFilter  # noqa: E402
 from toppypi.ranking import top_query  # noqa: E402
 from toppypi.sample import SampleSpec, write_sample  # noqa: E402
 

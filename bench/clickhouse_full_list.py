@@ -37,7 +37,7 @@ import sys
 from toppypi.engines.registry import open_engine
 from toppypi.formats import DumpFormat
 from toppypi.formats.writers import write_dump
-from toppypi.period import Period
+from toppypi.model.period import Period
 from toppypi.ranking import snapshot_from_result, top_query
 
 engine = open_engine(sys.argv[1])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
-from toppypi.period import Period
+from toppypi.model.period import Period
 from toppypi.publish.config import Config
 from toppypi.publish.init import init_dataset
 from toppypi.publish.release import publish

@@ -39,7 +39,7 @@ def _median(fn: Callable[[], object], runs: int = 3) -> float:
 def main() -> None:
     from toppypi.api import query
     from toppypi.engines.duckdb.store import connect, ingest, raw_relation
-    from toppypi.period import Period
+    from toppypi.model.period import Period
     from toppypi.sample import SampleSpec, write_sample
 
     ap = argparse.ArgumentParser(description=__doc__)

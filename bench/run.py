@@ -23,7 +23,7 @@ import duckdb
 
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
-from toppypi.period import Period
+from toppypi.model.period import Period
 from toppypi.ranking import top_query
 from toppypi.sample import SampleSpec, write_sample
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from toppypi.engines.duckdb.store import ingest
-from toppypi.period import Period
+from toppypi.model.period import Period
 from toppypi.sample import SampleSpec, write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,4 +61,4 @@ def run_cli(
 
 
 # A real ClickHouse server for the ``clickhouse`` tests (skipped locally without the binary).
-from tests.clickhouse_server import clickhouse_server, clickhouse_source  # noqa: E402, F401
+from tests.support.clickhouse_server import clickhouse_server, clickhouse_source  # noqa: E402, F401

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["QueryResult", "__version__", "run_query"]
 
 # Exported lazily so that ``import toppypi`` (and ``toppypi --help``) stays fast.
-# ``toppypi.query`` is the domain-model module, hence the name ``run_query``.
+# ``toppypi.model.query`` is the domain-model module, hence the name ``run_query``.
 _LAZY = {"run_query": ("toppypi.api", "query"), "QueryResult": ("toppypi.api", "QueryResult")}
 
 

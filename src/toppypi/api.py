@@ -3,7 +3,7 @@
 ``run_query("django", ["pyversion"], days=30)`` answers what ``pypinfo django
 pyversion`` answers, on any engine, and returns data (rows plus provenance);
 formatting is the CLI's job. Exported as ``toppypi.run_query`` because the name
-``toppypi.query`` is the domain-model module.
+``toppypi.model.query`` is the domain-model module.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toppypi.errors import PeriodError, QueryError
-from toppypi.period import Period, PeriodKind, parse_day, parse_month, shift, utc_today
-from toppypi.query import (
+from toppypi.model.period import Period, PeriodKind, parse_day, parse_month, shift, utc_today
+from toppypi.model.query import (
     PIP_ONLY,
     Condition,
     Field,
@@ -25,7 +25,7 @@ from toppypi.query import (
     normalize_project,
     parse_where,
 )
-from toppypi.result import Provenance, Value
+from toppypi.model.result import Provenance, Value
 
 if TYPE_CHECKING:
     from toppypi.engines.interface import Engine, Estimate

@@ -18,7 +18,7 @@ from toppypi.checks import Report
 from toppypi.formats import ALIAS_BASENAME, BASENAME, DumpFormat
 from toppypi.formats.readers import layout_of, read_dump
 from toppypi.formats.writers import parquet_bytes, render
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 TEXT_FORMATS = (DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV)
 ARCHIVE = "archive"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
-from toppypi.period import Period, add_months, utc_today
+from toppypi.model.period import Period, add_months, utc_today
 from toppypi.sample import SampleSpec, write_sample
 from toppypi.site import build_site
 from toppypi.update import UpdateResult, update

@@ -20,8 +20,8 @@ from typing import IO, Any
 from toppypi.engines.interface import Engine, StreamingEngine
 from toppypi.errors import EngineError
 from toppypi.formats import ALL_BASENAME, DumpFormat
-from toppypi.period import Period
-from toppypi.query import Field, InstallerFilter, Query
+from toppypi.model.period import Period
+from toppypi.model.query import Field, InstallerFilter, Query
 
 STREAM_FORMATS = (DumpFormat.CSV, DumpFormat.CSV_GZ, DumpFormat.PARQUET)
 ARCHIVE_FORMATS = (DumpFormat.CSV_GZ, DumpFormat.PARQUET)

@@ -9,7 +9,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

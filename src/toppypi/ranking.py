@@ -6,10 +6,10 @@ import datetime as dt
 
 from toppypi.engines.interface import Engine
 from toppypi.errors import EngineError
-from toppypi.period import Period, utc_now
-from toppypi.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
-from toppypi.result import Result
-from toppypi.snapshot import Row, Snapshot
+from toppypi.model.period import Period, utc_now
+from toppypi.model.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
+from toppypi.model.result import Result
+from toppypi.model.snapshot import Row, Snapshot
 
 SOURCE_NAMES = {"duckdb": "DuckDB", "clickhouse": "ClickHouse", "bigquery": "BigQuery"}
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from toppypi import sample_data as V
 from toppypi.atomic import temp_path_for
 from toppypi.errors import UsageError
-from toppypi.period import Period
+from toppypi.model.period import Period
 
 if TYPE_CHECKING:
     import numpy as np

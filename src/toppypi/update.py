@@ -16,10 +16,10 @@ from toppypi.dataset import Dataset, WriteReport, write_month
 from toppypi.engines.interface import Engine
 from toppypi.errors import CheckFailed, EngineError, UsageError
 from toppypi.formats import JsonLayout
-from toppypi.period import Period
-from toppypi.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
+from toppypi.model.period import Period
+from toppypi.model.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
+from toppypi.model.snapshot import Snapshot
 from toppypi.ranking import top
-from toppypi.snapshot import Snapshot
 
 
 class MonthRefused(CheckFailed):

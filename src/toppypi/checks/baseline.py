@@ -19,8 +19,8 @@ from toppypi.formats.readers import read_dump
 from toppypi.history import eras
 from toppypi.history.importers import default_meta, dump_format, window_from_name
 from toppypi.history.model import HistoricSnapshot, SnapshotMeta
-from toppypi.period import Period, PeriodKind
-from toppypi.snapshot import Snapshot
+from toppypi.model.period import Period, PeriodKind
+from toppypi.model.snapshot import Snapshot
 
 
 def ranked_of(h: HistoricSnapshot) -> Ranked:

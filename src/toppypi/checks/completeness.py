@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from toppypi.checks import Finding, Severity
-from toppypi.period import Period
-from toppypi.snapshot import Snapshot
+from toppypi.model.period import Period
+from toppypi.model.snapshot import Snapshot
 
 NAME = "completeness"
 

@@ -16,7 +16,7 @@ from toppypi.checks.anomaly import AnomalyLimits, check_anomaly
 from toppypi.checks.drift import DriftLimits, check_drift
 from toppypi.checks.ranked import Ranked, methodology_changes
 from toppypi.checks.structure import check_structure
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 # Shares are taken over the top 4,000 (the smallest N the anchor ever published),
 # so a change of N from 5,000 to 8,000 or 15,000 does not move them.

@@ -17,7 +17,7 @@ from toppypi.checks.baseline import ranked_of
 from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds, run_gates
 from toppypi.checks.ranked import Ranked
 from toppypi.history.model import HistoricSnapshot
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 KNOWN_BAD = {(30, dt.date(2025, 8, 1))}
 DOUBLED = ((30, dt.date(2024, 7, 1)), (30, dt.date(2024, 8, 30)))

@@ -7,7 +7,7 @@ import re
 from packaging.utils import canonicalize_name
 
 from toppypi.checks import Finding, Severity
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 NAME = "structure"
 _NORMAL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # already PEP 503: no need to normalise

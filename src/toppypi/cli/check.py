@@ -78,7 +78,7 @@ def command(
     if file is None:
         raise UsageError("give a dump FILE to check, or --replay HISTORY_DIR")
     from toppypi.checks.baseline import check_file
-    from toppypi.period import parse_day
+    from toppypi.model.period import parse_day
 
     report = check_file(
         file,

@@ -54,7 +54,7 @@ def import_(
     from toppypi.history.archive import import_snapshots
     from toppypi.history.importers import read_inputs
     from toppypi.history.index import ensure
-    from toppypi.period import parse_day
+    from toppypi.model.period import parse_day
 
     t0 = time.perf_counter()
     day = parse_day(date) if date else None
@@ -120,7 +120,7 @@ def show(project: str, dataset: Path, window: str, as_json: bool) -> None:
     """
     from toppypi.errors import UsageError
     from toppypi.history.index import project_history, schedule_gaps
-    from toppypi.query import normalize_project
+    from toppypi.model.query import normalize_project
 
     name = normalize_project(project)
     points = project_history(dataset, name, int(window))

@@ -52,9 +52,9 @@ def command(
       toppypi init data --source clickhouse --limit 8000
     """
     from toppypi.engines.registry import engine_name
+    from toppypi.model.query import InstallerFilter
     from toppypi.publish.config import DEFAULT_AUTHOR, Config, parse_config, render_config
     from toppypi.publish.init import init_dataset
-    from toppypi.query import InstallerFilter
 
     InstallerFilter.parse(installers)  # refuse bad values before anything is written
     engine_name(source)

@@ -58,7 +58,7 @@ def period_options(f: F) -> F:
 
 def resolve(kwargs: dict[str, Any]) -> Any:
     """Pop the period options from ``kwargs`` and resolve them."""
-    from toppypi.period import resolve_period
+    from toppypi.model.period import resolve_period
 
     return resolve_period(
         month=kwargs.pop("month", None),

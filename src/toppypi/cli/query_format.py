@@ -15,7 +15,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from toppypi.result import Provenance, Value
+from toppypi.model.result import Provenance, Value
 
 if TYPE_CHECKING:
     from toppypi.api import QueryResult

@@ -82,7 +82,7 @@ def command(
     from toppypi.engines.registry import open_engine
     from toppypi.formats import DumpFormat, JsonLayout
     from toppypi.formats.writers import dump_bytes
-    from toppypi.query import InstallerFilter
+    from toppypi.model.query import InstallerFilter
     from toppypi.ranking import snapshot_from_result, top_query
 
     if output is not None and fmt == "table":
@@ -152,7 +152,7 @@ def _stream_full_list(
     from toppypi.cli.output import progress
     from toppypi.formats import DumpFormat
     from toppypi.fulllist import ListMeta, stream_ranking, write_files, write_streams
-    from toppypi.period import utc_now
+    from toppypi.model.period import utc_now
     from toppypi.ranking import SOURCE_NAMES
 
     if verbose:

@@ -141,8 +141,8 @@ def command(
     from toppypi.cli.bigquery import announce, show_estimate
     from toppypi.engines.registry import open_engine
     from toppypi.formats import JsonLayout
-    from toppypi.period import resolve_period
-    from toppypi.query import InstallerFilter
+    from toppypi.model.period import resolve_period
+    from toppypi.model.query import InstallerFilter
     from toppypi.update import MonthRefused, update
 
     period = resolve_period(month=month)
@@ -213,7 +213,7 @@ def _publish(
 ) -> None:
     from toppypi.cli.bigquery import announce
     from toppypi.engines.registry import open_engine
-    from toppypi.period import resolve_period
+    from toppypi.model.period import resolve_period
     from toppypi.publish.release import publish
     from toppypi.update import MonthRefused
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from toppypi.errors import UnsupportedQuery
-from toppypi.query import Field, Query
-from toppypi.result import Result, Value
+from toppypi.model.query import Field, Query
+from toppypi.model.result import Result, Value
 
 ALL_FIELDS: frozenset[Field] = frozenset(Field)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from toppypi.engines.interface import Capabilities, Engine
 from toppypi.errors import UsageError
-from toppypi.query import Field
+from toppypi.model.query import Field
 
 # name -> "module:factory"; each factory takes (spec, **options) and returns an Engine.
 _FACTORIES: dict[str, str] = {

@@ -14,7 +14,7 @@ from typing import Any
 
 from toppypi.errors import InputError
 from toppypi.formats import JsonLayout
-from toppypi.snapshot import Row, Snapshot
+from toppypi.model.snapshot import Row, Snapshot
 
 CSV_HEADER = "download_count,project"
 _TS_FORMAT = "%Y-%m-%d %H:%M:%S"

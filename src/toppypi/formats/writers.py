@@ -10,7 +10,7 @@ from typing import Any
 
 from toppypi.atomic import atomic_write
 from toppypi.formats import DumpFormat, JsonLayout
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 
 def dump_object(snapshot: Snapshot, layout: JsonLayout = JsonLayout.CLICKHOUSE) -> dict[str, Any]:

@@ -31,8 +31,8 @@ from toppypi.formats.readers import layout_of, read_dump
 from toppypi.formats.writers import dump_object, parquet_bytes, render
 from toppypi.history.importers import dedupe
 from toppypi.history.model import HistoricSnapshot, SnapshotMeta
-from toppypi.period import month_end
-from toppypi.snapshot import Snapshot
+from toppypi.model.period import month_end
+from toppypi.model.snapshot import Snapshot
 
 SNAPSHOTS = "snapshots"
 META_FILE = "meta.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from toppypi.period import add_months, month_end
+from toppypi.model.period import add_months, month_end
 
 CLICKHOUSE_FROM = dt.date(2025, 7, 5)
 ALL_INSTALLERS_FROM = dt.date(2024, 11, 26)

@@ -21,7 +21,7 @@ from toppypi.errors import InputError
 from toppypi.formats.readers import read_dump
 from toppypi.history import eras
 from toppypi.history.model import WINDOWS, HistoricSnapshot, SnapshotMeta
-from toppypi.snapshot import Snapshot
+from toppypi.model.snapshot import Snapshot
 
 LONG_HEADER = "snapshot,window_days,rank,project,download_count"
 META_HEADER = "snapshot,window_days,in_history"

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from toppypi.snapshot import Row, Snapshot
+from toppypi.model.snapshot import Row, Snapshot
 
 WINDOWS = (30, 365)
 
@@ -96,7 +96,7 @@ class HistoricSnapshot:
             query=m.query,
             installers=m.installers,
         )
-        from toppypi.period import Period, PeriodKind
+        from toppypi.model.period import Period, PeriodKind
 
         kind = PeriodKind.MONTH if m.month else PeriodKind.RANGE
         snap.period = Period(m.period_start, m.period_end, kind)

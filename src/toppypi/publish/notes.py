@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from toppypi.model.period import parse_month
+from toppypi.model.snapshot import Snapshot
 from toppypi.movers import Move, compare
-from toppypi.period import parse_month
-from toppypi.snapshot import Snapshot
 
 RELEASE_FILE = "RELEASE.md"
 CHANGELOG_FILE = "CHANGELOG.md"

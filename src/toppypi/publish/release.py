@@ -31,7 +31,7 @@ from toppypi.atomic import atomic_write
 from toppypi.dataset import ARCHIVE, CHECKS_FILE, Dataset
 from toppypi.engines.interface import Engine
 from toppypi.errors import ToppypiError, UsageError
-from toppypi.period import Period, add_months, parse_month
+from toppypi.model.period import Period, add_months, parse_month
 from toppypi.publish.citation import Release, render_cff, render_zenodo
 from toppypi.publish.config import Config
 from toppypi.publish.git import Identity, PushFailed, PushRejected, Repo
@@ -316,7 +316,7 @@ def _publish(
     force: bool,
     reason: str | None,
 ) -> PublishResult:
-    from toppypi.query import InstallerFilter
+    from toppypi.model.query import InstallerFilter
     from toppypi.site import build_site
     from toppypi.update import update
 

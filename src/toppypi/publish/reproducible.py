@@ -13,8 +13,8 @@ import os
 
 from toppypi.engines.interface import Capabilities, Engine, Estimate
 from toppypi.errors import UsageError
-from toppypi.query import Query
-from toppypi.result import Result
+from toppypi.model.query import Query
+from toppypi.model.result import Result
 
 EPOCH_ENV = "SOURCE_DATE_EPOCH"
 

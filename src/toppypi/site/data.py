@@ -14,8 +14,8 @@ from typing import Any
 
 from toppypi.dataset import CHECKS_FILE, Dataset, dump_name
 from toppypi.formats import DumpFormat
-from toppypi.period import Period, add_months
-from toppypi.snapshot import Snapshot
+from toppypi.model.period import Period, add_months
+from toppypi.model.snapshot import Snapshot
 
 SPARK_MONTHS = 12
 # Sparkline levels are one character each, so 15,000 rows cost 12 bytes apiece.

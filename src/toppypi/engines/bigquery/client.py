@@ -16,7 +16,7 @@ from typing import Any
 
 from toppypi.engines.bigquery.sql import STRING_ARRAY, Statement
 from toppypi.errors import EngineError, UsageError
-from toppypi.result import Value
+from toppypi.model.result import Value
 
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPES = ["https://www.googleapis.com/auth/bigquery"]

@@ -28,9 +28,9 @@ from toppypi.engines.bigquery.guard import (
 from toppypi.engines.bigquery.ledger import Ledger, month_of
 from toppypi.engines.interface import Estimate
 from toppypi.errors import UsageError
-from toppypi.query import Query
-from toppypi.result import Provenance, Result, Value
-from toppypi.versions import matching_versions
+from toppypi.model.query import Query
+from toppypi.model.result import Provenance, Result, Value
+from toppypi.model.versions import matching_versions
 
 
 @dataclass(frozen=True)

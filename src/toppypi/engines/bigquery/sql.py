@@ -14,8 +14,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from toppypi.query import Field, InstallerMode, Op, Query
-from toppypi.result import Column
+from toppypi.model.query import Field, InstallerMode, Op, Query
+from toppypi.model.result import Column
 
 TABLE = "bigquery-public-data.pypi.file_downloads"
 

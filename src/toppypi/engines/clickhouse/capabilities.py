@@ -1,7 +1,7 @@
 """The fields ClickPy's roll-up tables hold; anything else is refused before sending."""
 
 from toppypi.engines.interface import Capabilities
-from toppypi.query import Field
+from toppypi.model.query import Field
 
 CLICKPY_FIELDS = frozenset(
     {

@@ -15,9 +15,9 @@ from toppypi.engines.clickhouse.source import Endpoint
 from toppypi.engines.clickhouse.tables import DAY_TABLE
 from toppypi.engines.interface import Estimate
 from toppypi.errors import EngineError
-from toppypi.query import Query
-from toppypi.result import Column, Provenance, Result, Value
-from toppypi.versions import matching_versions
+from toppypi.model.query import Query
+from toppypi.model.result import Column, Provenance, Result, Value
+from toppypi.model.versions import matching_versions
 
 FORMAT_JSON = "\nFORMAT JSON"
 FORMAT_TSV = "\nFORMAT TabSeparated"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from toppypi.engines.clickhouse import sql
 from toppypi.engines.clickhouse.tables import MONTH_TABLE, Table, choose_table
 from toppypi.errors import UnsupportedQuery
-from toppypi.query import Field, InstallerMode, Op, Query
+from toppypi.model.query import Field, InstallerMode, Op, Query
 
 TOTALS = " WITH TOTALS"
 

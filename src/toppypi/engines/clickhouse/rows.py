@@ -11,7 +11,7 @@ from typing import Any
 
 from toppypi.engines.clickhouse.client import first_line
 from toppypi.errors import EngineError
-from toppypi.result import Value
+from toppypi.model.result import Value
 
 _TSV_ESCAPES = {
     "t": "\t",

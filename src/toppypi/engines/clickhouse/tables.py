@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toppypi.query import Field
+from toppypi.model.query import Field
 
 DAY_FIELDS = frozenset({Field.DATE, Field.MONTH, Field.YEAR})
 MONTH_FIELDS = frozenset({Field.MONTH, Field.YEAR})

@@ -15,9 +15,9 @@ from toppypi.engines.duckdb.fields import RAW_FIELDS, RAW_PY_MAJOR
 from toppypi.engines.duckdb.rollups import ROLLUPS, Rollup
 from toppypi.engines.interface import Estimate
 from toppypi.errors import UsageError
-from toppypi.query import Field, InstallerMode, Op, Query
-from toppypi.result import Column, Provenance, Result, Value
-from toppypi.versions import matching_versions
+from toppypi.model.query import Field, InstallerMode, Op, Query
+from toppypi.model.result import Column, Provenance, Result, Value
+from toppypi.model.versions import matching_versions
 
 if TYPE_CHECKING:
     import duckdb

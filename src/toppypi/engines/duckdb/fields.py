@@ -8,7 +8,7 @@ and a missing value is NULL (never ``''``: an empty string is read as missing).
 
 from __future__ import annotations
 
-from toppypi.query import Field
+from toppypi.model.query import Field
 
 
 def _major_minor(col: str) -> str:

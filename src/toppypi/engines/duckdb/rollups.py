@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from toppypi.engines.duckdb.fields import RAW_FIELDS
-from toppypi.query import Field
+from toppypi.model.query import Field
 
 DERIVED_FROM_DAY = frozenset({Field.DATE, Field.MONTH, Field.YEAR})
 DERIVED_FROM_MONTH = frozenset({Field.MONTH, Field.YEAR})

@@ -1,0 +1,1 @@
+"""The domain model: periods, queries, results and rankings. Pure Python, no I/O."""

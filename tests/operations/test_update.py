@@ -1,0 +1,161 @@
+"""``update`` and ``demo``: the dataset directory, atomic and idempotent."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from toppypi.engines.duckdb import DuckDBEngine
+from toppypi.errors import CheckFailed
+from toppypi.model.period import Period
+from toppypi.update import update
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_update_writes_layout_and_is_idempotent(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    engine = DuckDBEngine(store)
+    update(ds, engine, Period.for_month(2026, 2), limit=1000)
+    update(ds, engine, Period.for_month(2026, 3), limit=1000)
+    first = tree(ds)
+    assert sorted(first) == sorted(
+        [
+            f"archive/{m}/{n}"
+            for m in ("2026-02", "2026-03")
+            for n in (
+                "checks.json",
+                "top-pypi-packages-all.csv.gz",
+                "top-pypi-packages-all.parquet",
+                "top-pypi-packages.csv",
+                "top-pypi-packages.json",
+                "top-pypi-packages.min.json",
+                "top-pypi-packages.parquet",
+            )
+        ]
+        + [
+            f"top-pypi-packages{a}.{e}"
+            for a in ("", "-30-days")
+            for e in ("json", "min.json", "csv")
+        ]
+    )
+    assert first["top-pypi-packages.json"] == first["archive/2026-03/top-pypi-packages.json"]
+    assert first["top-pypi-packages-30-days.csv"] == first["top-pypi-packages.csv"]
+    obj = json.loads(first["top-pypi-packages.json"])
+    counts = [r["download_count"] for r in obj["rows"]]
+    assert len(counts) == 1000 and counts == sorted(counts, reverse=True)
+    assert list(obj) == [
+        "last_update",
+        "source",
+        "meta",
+        "rows",
+        "total_rows",
+        "rows_before_limit_at_least",
+        "statistics",
+    ]
+    # Rerunning either month, or an older month after a newer one, changes no byte.
+    res = update(ds, engine, Period.for_month(2026, 3), limit=1000)
+    assert res.written.unchanged and not res.written.written
+    update(ds, engine, Period.for_month(2026, 2), limit=1000)
+    assert tree(ds) == first
+
+
+def test_incomplete_month_writes_nothing(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    with pytest.raises(CheckFailed, match="completeness"):
+        update(ds, DuckDBEngine(store), Period.for_month(2026, 4), limit=100)
+    assert not ds.exists() or tree(ds) == {}
+
+
+def test_forced_month_records_the_report(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    update(ds, DuckDBEngine(store), Period.for_month(2026, 4), limit=100, force=True)
+    checks = json.loads((ds / "archive/2026-04/checks.json").read_text())
+    assert checks["passed"] is False
+    assert checks["findings"][0]["check"] == "completeness"
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    d = tmp_path / "D"
+    proc = run_cli("demo", "--dir", str(d), "--events", "30000")
+    assert proc.returncode == 0, proc.stderr
+    for name in (
+        "top-pypi-packages.json",
+        "top-pypi-packages.min.json",
+        "top-pypi-packages.csv",
+        "index.html",
+    ):
+        assert (d / name).is_file(), name
+    months = sorted(p.name for p in (d / "archive").iterdir())
+    assert len(months) == 3
+    rows = json.loads((d / "top-pypi-packages.json").read_text())["rows"]
+    assert rows and set(rows[0]) == {"project", "download_count"}
+    assert [r["download_count"] for r in rows] == sorted(
+        (r["download_count"] for r in rows), reverse=True
+    )
+    assert rows[0]["project"] in (d / "index.html").read_text()
+    # what it made, as an aligned list, and how to look at the site (not from file://)
+    listing = proc.stderr.split("Made in", 1)[1].splitlines()[1:]
+    made = [ln for ln in listing if ln.startswith("  ")]
+    assert len(made) == 7, listing
+    assert len({re.search(r"\S\s{2,}(\S)", ln).end(1) for ln in made}) == 1, made  # type: ignore[union-attr]
+    assert f"toppypi site serve --dataset {d}" in proc.stderr
+
+
+def test_a_killed_writers_staging_folder_is_not_swapped_in(tmp_path: Path) -> None:
+    """kill -9 mid-write leaves archive/.M.staging/; the next write starts it afresh."""
+    import datetime as dt
+
+    from toppypi.dataset import Dataset, write_month
+    from toppypi.model.snapshot import Row, Snapshot
+
+    ds = Dataset(tmp_path)
+    left = tmp_path / "archive/.2026-03.staging"
+    left.mkdir(parents=True)
+    (left / "top-pypi-packages-all.csv.gz").write_bytes(b"from the killed run")
+    (left / "checks.json").write_text('{"passed": false}\n')
+    write_month(ds, "2026-03", Snapshot([Row(5, "a")], dt.datetime(2026, 4, 1)))
+    assert sorted(p.name for p in (tmp_path / "archive/2026-03").iterdir()) == [
+        "top-pypi-packages.csv",
+        "top-pypi-packages.json",
+        "top-pypi-packages.min.json",
+        "top-pypi-packages.parquet",
+    ]
+    assert not left.exists()
+
+
+def test_a_month_with_missing_days_is_refused_even_when_later_data_exists(
+    tmp_path: Path,
+) -> None:
+    """An ingest that lost a month's last days: the store is fresh (March is there), yet
+    February is incomplete. Every day of the period must have downloads."""
+    import datetime as dt
+
+    from toppypi.engines.duckdb.store import ingest
+    from toppypi.sample import SampleSpec, write_sample
+    from toppypi.update import MonthRefused
+
+    feb = Period(dt.date(2026, 2, 1), dt.date(2026, 2, 25))
+    write_sample(SampleSpec(feb, events=25_000, projects=500, seed=1), tmp_path / "feb.parquet")
+    mar = Period.for_month(2026, 3)
+    write_sample(SampleSpec(mar, events=30_000, projects=500, seed=2), tmp_path / "mar.parquet")
+    db = tmp_path / "store.duckdb"
+    ingest(db, [tmp_path / "feb.parquet", tmp_path / "mar.parquet"])
+    ds = tmp_path / "ds"
+    with pytest.raises(MonthRefused) as exc:
+        update(ds, DuckDBEngine(db), Period.for_month(2026, 2), limit=100)
+    (bad,) = exc.value.report.failures()
+    assert bad.check == "completeness"
+    assert bad.message == "no downloads on 3 day(s) of the period: 2026-02-26..2026-02-28"
+    assert not ds.exists()
+    res = update(ds, DuckDBEngine(db), mar, limit=100)
+    assert res.report.passed
+    assert res.report.findings[0].message == "data up to 2026-03-31"

@@ -1,0 +1,357 @@
+"""``init`` and ``update --publish`` against real git and a local bare remote.
+
+Each run is the real CLI in a subprocess, so a kill point really kills the
+process (SIGKILL) and the rerun starts from whatever it left on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from tests.conftest import run_cli
+from toppypi.publish.release import STEPS
+
+MONTH = "2026-03"
+TAG = "2026.04"
+LIMIT = "300"
+# 2026-04-01 00:00:00 UTC. SOURCE_DATE_EPOCH fixes last_update and zeroes the measured
+# query time, so two runs on the same data write the same bytes and the same commit ids.
+EPOCH = "1775001600"
+
+
+def env(**extra: str) -> dict[str, str]:
+    e = dict(os.environ)
+    e.pop("TOPPYPI_KILL_AT", None)
+    e.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", SOURCE_DATE_EPOCH=EPOCH)
+    e.update(extra)
+    return e
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env(), capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def publish(ds: Path, store: Path, *extra: str, **envs: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "update", "--dataset", str(ds), "--db", str(store), "--month", MONTH, "--publish",
+        *extra, env=env(**envs),
+    )  # fmt: skip
+
+
+def files(root: Path) -> dict[str, bytes]:
+    """The work tree as a user sees it: everything but git's and the lock's folders."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if p.is_file() and rel.parts[0] not in (".git", ".toppypi"):
+            out[rel.as_posix()] = p.read_bytes()
+    return out
+
+
+def remote_commits(remote: Path) -> list[str]:
+    return git(remote, "rev-list", "--all").split()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dataset made by ``init`` whose first commit is on a bare remote."""
+    base = tmp_path_factory.mktemp("template")
+    git(base, "init", "--quiet", "--bare", "remote.git")
+    proc = run_cli(
+        "init", str(base / "ds"), "--remote", str(base / "remote.git"), "--limit", LIMIT,
+        env=env(),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    git(base / "ds", "push", "--quiet", "origin", "main")
+    return base
+
+
+def fresh(template: Path, where: Path) -> tuple[Path, Path]:
+    """A copy of the template with its own remote: same commits, same ids."""
+    shutil.copytree(template, where, symlinks=True)
+    ds, remote = where / "ds", where / "remote.git"
+    git(ds, "remote", "set-url", "origin", str(remote))
+    return ds, remote
+
+
+@pytest.fixture(scope="module")
+def baseline(
+    template: Path, store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    """An uninterrupted publish: what every interrupted one must end as."""
+    ds, remote = fresh(template, tmp_path_factory.mktemp("baseline") / "b")
+    before = remote_commits(remote)
+    proc = publish(ds, store)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{MONTH} published as {TAG}" in proc.stderr
+    return {
+        "before": before,
+        "files": files(ds),
+        "tag_object": git(remote, "rev-parse", f"refs/tags/{TAG}"),
+        "commit": git(remote, "rev-parse", f"{TAG}^{{commit}}"),
+        "tree": git(remote, "ls-tree", "-r", TAG),
+        "message": git(remote, "for-each-ref", "--format=%(contents)", f"refs/tags/{TAG}"),
+        "ds": ds,
+        "remote": remote,
+    }
+
+
+def test_publish_twice_makes_one_commit_and_one_tag(
+    baseline: dict[str, object], store: Path
+) -> None:
+    ds, remote = Path(str(baseline["ds"])), Path(str(baseline["remote"]))
+    before = baseline["before"]
+    assert isinstance(before, list) and len(before) == 1
+    after = remote_commits(remote)
+    assert len(after) == 2 and before[0] in after
+    assert git(remote, "tag", "--list") == TAG
+    assert git(remote, "cat-file", "-t", TAG) == "tag"  # annotated
+    assert git(remote, "rev-parse", "refs/heads/main") == baseline["commit"]
+    head_msg = git(ds, "log", "-1", "--format=%B")
+    assert head_msg.endswith(f"Toppypi-Release: {TAG}")
+    # The second run: exit 0, says so, and neither the remote nor the work tree moves.
+    proc = publish(ds, store)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{MONTH} is already published as {TAG}" in proc.stderr
+    assert f"{TAG}: already published; pushed to origin: nothing new" in proc.stderr
+    assert remote_commits(remote) == after
+    assert git(remote, "tag", "--list") == TAG
+    assert files(ds) == baseline["files"]
+    assert git(ds, "status", "--porcelain") == ""
+    # What the release holds.
+    tree = str(baseline["tree"])
+    for name in (
+        f"archive/{MONTH}/RELEASE.md",
+        f"archive/{MONTH}/top-pypi-packages.json",
+        "SHA256SUMS",
+        "CITATION.cff",
+        ".zenodo.json",
+        "CHANGELOG.md",
+        "top-pypi-packages.min.json",
+        "index.html",
+        ".github/workflows/update.yml",
+    ):
+        assert f"\t{name}\n" in tree + "\n", name
+    assert "toppypi.toml" in tree and ".toppypi" not in tree
+    sums = subprocess.run(
+        ["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=ds, capture_output=True, text=True
+    )
+    assert sums.returncode == 0, sums.stdout + sums.stderr
+    assert f"archive/{MONTH}/top-pypi-packages.csv: OK" in sums.stdout
+    assert str(baseline["message"]).startswith(f"{TAG}: top PyPI packages, March 2026\n")
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_kill_at_every_step_then_rerun_matches_uninterrupted(
+    step: str, template: Path, store: Path, tmp_path: Path, baseline: dict[str, object]
+) -> None:
+    ds, remote = fresh(template, tmp_path / "k")
+    killed = publish(ds, store, TOPPYPI_KILL_AT=step)
+    assert killed.returncode == -9, (step, killed.returncode, killed.stderr)
+    rerun = publish(ds, store)
+    assert rerun.returncode == 0, rerun.stderr
+    assert git(ds, "status", "--porcelain") == ""
+    assert git(remote, "tag", "--list") == TAG
+    assert (
+        git(remote, "for-each-ref", "--format=%(contents)", f"refs/tags/{TAG}")
+        == (baseline["message"])
+    )
+    assert len(remote_commits(remote)) == 2
+    expected = baseline["files"]
+    assert isinstance(expected, dict)
+    assert files(ds) == expected
+    assert git(remote, "ls-tree", "-r", TAG) == baseline["tree"]
+    # Dates come from the snapshot, so even the ids repeat: one commit, one tag.
+    assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
+    assert git(remote, "rev-parse", "refs/heads/main") == baseline["commit"]
+    assert git(ds, "rev-list", "--count", "HEAD") == "2"
+
+
+def test_unreachable_remote_keeps_the_release_and_the_next_run_pushes(
+    template: Path, store: Path, tmp_path: Path, baseline: dict[str, object]
+) -> None:
+    ds, remote = fresh(template, tmp_path / "u")
+    git(ds, "remote", "set-url", "origin", str(tmp_path / "nowhere" / "remote.git"))
+    proc = publish(ds, store)
+    assert proc.returncode == 5
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"toppypi: error: {TAG} is committed and tagged in")
+    assert "but the push to origin failed (fatal: " in last
+    assert last.endswith("the next `toppypi update --publish` pushes what the remote lacks")
+    assert "Traceback" not in proc.stderr
+    assert git(ds, "rev-parse", f"{TAG}^{{commit}}") == baseline["commit"]
+    assert git(remote, "tag", "--list") == ""
+    git(ds, "remote", "set-url", "origin", str(remote))
+    again = publish(ds, store)
+    assert again.returncode == 0, again.stderr
+    assert "already published" in again.stderr
+    assert f"refs/tags/{TAG}" in again.stderr and "refs/heads/main" in again.stderr
+    assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
+    assert len(remote_commits(remote)) == 2
+
+
+def test_a_rejected_push_is_never_forced(template: Path, store: Path, tmp_path: Path) -> None:
+    ds, remote = fresh(template, tmp_path / "r")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", "--branch", "main", str(remote), str(other))
+    (other / "NOTE").write_text("someone else's commit\n")
+    git(other, "add", "NOTE")
+    git(other, "-c", "user.name=x", "-c", "user.email=x@y", "commit", "--quiet", "-m", "other")
+    git(other, "push", "--quiet", "origin", "main")
+    theirs = git(remote, "rev-parse", "refs/heads/main")
+    proc = publish(ds, store)
+    assert proc.returncode == 5
+    assert "the remote has commits this repo lacks and nothing is ever forced" in proc.stderr
+    assert "pull --no-rebase origin main" in proc.stderr
+    assert git(remote, "rev-parse", "refs/heads/main") == theirs  # not overwritten
+    assert git(remote, "tag", "--list") == ""
+
+
+def test_a_second_run_waits_or_exits_while_the_lock_is_held(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, _ = fresh(template, tmp_path / "l")
+    lock = FileLock(str(ds / ".toppypi" / "publish.lock"))
+    (ds / ".toppypi").mkdir(exist_ok=True)
+    with lock:
+        proc = publish(ds, store, "--wait", "0.5")
+    assert proc.returncode == 7
+    assert "another `toppypi update --publish` is running" in proc.stderr
+    assert "--wait SECONDS" in proc.stderr
+    assert git(ds, "rev-list", "--count", "HEAD") == "1"
+    assert git(ds, "status", "--porcelain") == ""  # nothing written while refused
+    assert publish(ds, store).returncode == 0
+
+
+def test_republish_makes_a_numbered_release_once(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, remote = fresh(template, tmp_path / "p")
+    refused = run_cli(
+        "update", "--dataset", str(ds), "--db", str(store), "--month", MONTH,
+        "--republish", "--reason", "fix", env=env(),
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert f"{MONTH} has no release {TAG} here to correct" in refused.stderr
+    assert publish(ds, store).returncode == 0
+    args = ("--republish", "--reason", "bot   spike\nremoved")
+    first = publish(ds, store, *args)
+    assert first.returncode == 0, first.stderr
+    assert git(remote, "tag", "--list").split() == [TAG, f"{TAG}.1"]
+    notes = (ds / f"archive/{MONTH}/RELEASE.md").read_text()
+    assert notes.startswith(f"# {TAG}.1: top PyPI packages, March 2026\n")
+    assert f"Corrected release of {TAG}: bot spike removed\n" in notes
+    changelog = (ds / "CHANGELOG.md").read_text()
+    assert changelog.index(f"## [{TAG}.1]") < changelog.index(f"## [{TAG}]")
+    assert 'version: "2026.04.1"' in (ds / "CITATION.cff").read_text()
+    msg = git(remote, "for-each-ref", "--format=%(contents)", f"refs/tags/{TAG}.1")
+    assert "Corrects 2026.04.\nReason: bot spike removed" in msg
+    # The same correction again is a no-op; a new reason is the next number.
+    again = publish(ds, store, *args)
+    assert again.returncode == 0 and "already published as 2026.04.1" in again.stderr
+    assert len(remote_commits(remote)) == 3
+    second = publish(ds, store, "--republish", "--reason", "another fix")
+    assert second.returncode == 0, second.stderr
+    assert git(remote, "tag", "--list").split() == [TAG, f"{TAG}.1", f"{TAG}.2"]
+
+
+def test_a_failing_gate_commits_and_tags_nothing(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, _ = fresh(template, tmp_path / "g")
+    proc = run_cli(
+        "update", "--dataset", str(ds), "--db", str(store), "--month", "2026-05", "--publish",
+        env=env(),
+    )  # fmt: skip
+    assert proc.returncode == 4
+    # the whole gate report, as plain `update` prints it, then the one-line error
+    assert "  FAIL  completeness: " in proc.stderr
+    assert "  structure: " in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("toppypi: error: 2026-05 refused")
+    assert git(ds, "tag", "--list") == ""
+    assert git(ds, "rev-list", "--count", "HEAD") == "1"
+    assert git(ds, "status", "--porcelain") == ""
+
+
+def test_update_takes_its_defaults_from_toppypi_toml(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, _ = fresh(template, tmp_path / "c")
+    proc = run_cli(
+        "update", "--dataset", str(ds), "--db", str(store), "--month", MONTH, "--json", env=env()
+    )
+    assert proc.returncode == 0, proc.stderr
+    csv = (ds / f"archive/{MONTH}/top-pypi-packages.csv").read_text().splitlines()
+    assert len(csv) == int(LIMIT) + 1  # limit = 300 from toppypi.toml, not the 15,000 default
+    text = (ds / "toppypi.toml").read_text().replace("limit = 300", "limit = 0")
+    (ds / "toppypi.toml").write_text(text)
+    bad = run_cli("update", "--dataset", str(ds), "--db", str(store), env=env())
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "toppypi: error: toppypi.toml: limit must be a positive integer, not 0"
+    )
+
+
+def test_temp_files_a_killed_writer_left_are_not_published(
+    template: Path, store: Path, tmp_path: Path, baseline: dict[str, object]
+) -> None:
+    ds, remote = fresh(template, tmp_path / "t")
+    (ds / "archive" / MONTH).mkdir(parents=True)
+    for stale in (".top-pypi-packages.json.x1y2.tmp", f"archive/{MONTH}/.RELEASE.md.a.tmp"):
+        (ds / stale).write_bytes(b"half a file")
+    (ds / f"archive/.{MONTH}.old").mkdir()
+    (ds / f"archive/.{MONTH}.old/top-pypi-packages.csv").write_bytes(b"old")
+    proc = publish(ds, store)
+    assert proc.returncode == 0, proc.stderr
+    assert files(ds) == baseline["files"]
+    assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
+
+
+def test_a_tag_only_the_remote_has_is_not_made_again(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, _ = fresh(template, tmp_path / "f")
+    assert publish(ds, store).returncode == 0
+    git(ds, "tag", "-d", TAG)
+    proc = publish(ds, store)
+    assert proc.returncode == 2
+    assert f"{TAG} exists on origin but not here: fetch it" in proc.stderr
+    assert git(ds, "tag", "--list") == ""
+    git(ds, "fetch", "--quiet", "--tags", "origin")
+    again = publish(ds, store)
+    assert again.returncode == 0 and "already published" in again.stderr
+
+
+def test_init_refuses_bad_settings_before_writing(tmp_path: Path) -> None:
+    for args, message in (
+        (("--source", "oracle"), "unknown source 'oracle'"),
+        (("--author", "nobody"), "author 'nobody' is not 'Name <email>'"),
+        (("--installers", "pip,,"), ""),
+    ):
+        proc = run_cli("init", str(tmp_path / "ds"), *args, env=env())
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+        assert not (tmp_path / "ds").exists()
+
+
+@pytest.mark.parametrize("step", ["release-notes", "commit", "tag"])
+def test_a_killed_republish_resumes_as_the_same_numbered_release(
+    step: str, template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, remote = fresh(template, tmp_path / "rk")
+    assert publish(ds, store).returncode == 0
+    args = ("--republish", "--reason", "late data")
+    assert publish(ds, store, *args, TOPPYPI_KILL_AT=step).returncode == -9
+    rerun = publish(ds, store, *args)
+    assert rerun.returncode == 0, rerun.stderr
+    assert git(remote, "tag", "--list").split() == [TAG, f"{TAG}.1"]
+    assert len(remote_commits(remote)) == 3
+    assert git(ds, "status", "--porcelain") == ""
