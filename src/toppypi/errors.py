@@ -44,3 +44,7 @@ class CheckFailed(ToppypiError):
     """A quality gate refused the data."""
 
     exit_code = 4
+
+
+class InvalidDump(InputError):
+    """A file that is not one well-formed ranking: truncated, duplicated, out of order."""

@@ -9,7 +9,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from toppypi.model.snapshot import Snapshot
+from toppypi.model.ranking import Ranking
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,10 @@ class Movers:
     fallers_percent: list[Move] = field(default_factory=list)
 
 
-def compare(previous: Snapshot, current: Snapshot, *, top: int = 25) -> Movers:
+def compare(previous: Ranking, current: Ranking, *, top: int = 25) -> Movers:
     """Rank movement from ``previous`` to ``current``; lists are longest moves first."""
     return compare_columns(
-        [r.project for r in previous.rows],
-        [r.download_count for r in previous.rows],
-        [r.project for r in current.rows],
-        [r.download_count for r in current.rows],
-        top=top,
+        previous.projects, previous.counts, current.projects, current.counts, top=top
     )
 
 

@@ -36,7 +36,7 @@ from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.errors import EngineError, UsageError
 from toppypi.model.period import Period
 from toppypi.model.query import Field, Query
-from toppypi.ranking import snapshot_from_result
+from toppypi.operations.top import TopOptions, ranking_from_result
 
 pytestmark = pytest.mark.bigquery
 
@@ -117,8 +117,8 @@ def test_top_n_through_the_client(fake: FakeBigQueryClient, ledger: Ledger, stor
     assert prov.estimated_cost == pytest.approx(billed_bytes(scanned) / TIB * 6.25)
     assert prov.rows_before_limit == expected.provenance.rows_before_limit > 2900
 
-    snap = snapshot_from_result(result, query)
-    assert snap.query == {
+    snap = ranking_from_result(result, TopOptions(MARCH, 50), _engine(fake, ledger))
+    assert snap.envelope.query == {
         "bytes_billed": billed_bytes(scanned),
         "bytes_processed": scanned,
         "cached": False,

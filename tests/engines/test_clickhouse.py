@@ -10,7 +10,7 @@ from tests.conftest import run_cli
 from toppypi.engines.registry import open_engine
 from toppypi.model.period import Period
 from toppypi.model.query import Field, InstallerFilter, Query
-from toppypi.ranking import snapshot_from_result, top_query
+from toppypi.operations.top import TopOptions, ranking_from_result, top_query
 
 pytestmark = pytest.mark.clickhouse
 
@@ -53,24 +53,25 @@ def test_snapshot_carries_the_server_provenance(clickhouse_source: str, store: P
     engine = open_engine(clickhouse_source)
     duck = open_engine("duckdb", db=store)
     try:
-        query = top_query(MARCH, limit=100)
+        query = top_query(TopOptions(MARCH, 100))
         result = engine.run(query)
-        every = duck.run(top_query(MARCH, limit=None)).rows
+        every = duck.run(top_query(TopOptions(MARCH, None))).rows
     finally:
         engine.close()
         duck.close()
-    snap = snapshot_from_result(result, query)
+    snap = ranking_from_result(result, TopOptions(MARCH, 100), engine)
+    env = snap.envelope
     prov = result.provenance
     assert prov.extra["table"] == "pypi_downloads_per_month"
     assert prov.extra["meta"] == [
         {"name": "download_count", "type": "Int64"},
         {"name": "project", "type": "String"},
     ]
-    assert snap.meta == prov.extra["meta"]
-    assert snap.rows_before_limit_at_least == len(every) > 2900
-    assert set(snap.statistics or {}) == {"elapsed", "rows_read", "bytes_read"}
-    assert snap.statistics == prov.extra["statistics"]
-    assert len(snap.rows) == 100 and snap.source == "ClickHouse"
+    assert [{"name": n, "type": t} for n, t in env.columns] == prov.extra["meta"]
+    assert env.rows_before_limit_at_least == len(every) > 2900
+    assert set(env.statistics or {}) == {"elapsed", "rows_read", "bytes_read"}
+    assert env.statistics == prov.extra["statistics"]
+    assert len(snap) == 100 and snap.source == "ClickHouse"
 
 
 def test_freshness_is_the_newest_day(clickhouse_source: str, store: Path) -> None:

@@ -15,12 +15,12 @@ from toppypi.engines.registry import open_engine
 from toppypi.errors import EngineError, UnsupportedQuery
 from toppypi.model.period import Period
 from toppypi.model.query import Field, InstallerFilter, Query, parse_where
-from toppypi.ranking import top_query
+from toppypi.operations.top import TopOptions, top_query
 
 pytestmark = pytest.mark.clickhouse
 
 MARCH = Period.for_month(2026, 3)
-QUERY = top_query(MARCH, limit=10)
+QUERY = top_query(TopOptions(MARCH, 10))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from toppypi.engines.duckdb.store import ingest, store_info
 from toppypi.errors import InputError
 from toppypi.model.period import Period
 from toppypi.model.query import Field, InstallerFilter, Query
-from toppypi.ranking import top_query
+from toppypi.operations.top import TopOptions, top_query
 
 MARCH = Period.for_month(2026, 3)
 
@@ -45,8 +45,8 @@ MARCH_SQL = between("2026-03-01", "2026-04-01")
 
 def test_month_top_equals_naive_scan(store: Path, events_dir: Path) -> None:
     engine = DuckDBEngine(store)
-    assert "rollup_month_total" in engine.sql(top_query(MARCH))
-    assert ranked(engine, top_query(MARCH, limit=500)) == naive(events_dir, MARCH_SQL, 500)
+    assert "rollup_month_total" in engine.sql(top_query(TopOptions(MARCH)))
+    assert ranked(engine, top_query(TopOptions(MARCH, 500))) == naive(events_dir, MARCH_SQL, 500)
 
 
 @pytest.mark.parametrize(
@@ -90,12 +90,12 @@ def test_other_fields_fall_back_to_raw_events(store: Path) -> None:
     res = engine.run(q)
     assert [r[0] for r in res.rows][:3] == ["Linux", None, "Windows"]  # mirrors send no system
     total = sum(int(r[1]) for r in res.rows)  # type: ignore[call-overload]
-    assert total == sum(c for _, c in ranked(engine, top_query(MARCH, limit=None)))
+    assert total == sum(c for _, c in ranked(engine, top_query(TopOptions(MARCH, None))))
 
 
 def test_rows_before_limit_and_freshness(store: Path, events_dir: Path) -> None:
     engine = DuckDBEngine(store)
-    res = engine.run(top_query(MARCH, limit=10))
+    res = engine.run(top_query(TopOptions(MARCH, 10)))
     assert len(res.rows) == 10
     assert res.provenance.rows_before_limit == len(naive(events_dir, MARCH_SQL, 1_000_000))
     assert str(engine.freshness()) == "2026-03-31"
@@ -186,7 +186,7 @@ def test_second_file_for_a_month_merges(tmp_path: Path) -> None:
     ingest(db, [tmp_path / "11.parquet"])
     ingest(db, [tmp_path / "12.parquet"])
     engine = DuckDBEngine(db)
-    assert ranked(engine, top_query(MARCH)) == naive(tmp_path, MARCH_SQL)
+    assert ranked(engine, top_query(TopOptions(MARCH))) == naive(tmp_path, MARCH_SQL)
     con = engine.con
     dupes = con.execute(
         "SELECT COUNT(*) FROM (SELECT month, project FROM rollup_month_total "

@@ -10,9 +10,10 @@ import pytest
 from tests.conftest import run_cli
 from toppypi.errors import InputError
 from toppypi.formats import DumpFormat, JsonLayout
-from toppypi.formats.readers import layout_of, parse_dump, read_dump
-from toppypi.formats.writers import parquet_bytes, render
-from toppypi.model.snapshot import Row, Snapshot
+from toppypi.formats.decode import parse_dump, read_dump
+from toppypi.formats.encode import encode
+from toppypi.formats.jsondump import layout_of
+from toppypi.model.ranking import Envelope, Ranking
 
 CH = "clickhouse-2026-04-01/top-pypi-packages"
 PI = "pypinfo-2022-05-01/top-pypi-packages-30-days"
@@ -47,17 +48,18 @@ def test_convert_to_file_and_csv_round_trip(shared_history: Path, tmp_path: Path
 
 def test_readers_keep_metadata(shared_history: Path) -> None:
     snap = read_dump(shared_history / "samples" / f"{CH}.json")
-    assert (snap.source, snap.total_rows, snap.rows_before_limit_at_least) == (
+    env = snap.envelope
+    assert (snap.source, env.total_rows, env.rows_before_limit_at_least) == (
         "ClickHouse",
         15000,
         788142,
     )
-    assert snap.statistics == {"elapsed": 0.389659893, "rows_read": 3042730, "bytes_read": 80277968}
-    assert snap.rows[0] == Row(1880218825, "boto3")
+    assert env.statistics == {"elapsed": 0.389659893, "rows_read": 3042730, "bytes_read": 80277968}
+    assert next(snap.rows()) == (1880218825, "boto3")
     assert layout_of(snap) is JsonLayout.CLICKHOUSE
     old = read_dump(shared_history / "samples" / f"{PI}.json")
     assert layout_of(old) is JsonLayout.PYPINFO
-    assert old.query == {
+    assert old.envelope.query == {
         "bytes_billed": 380158083072,
         "bytes_processed": 380157955498,
         "cached": False,
@@ -65,20 +67,18 @@ def test_readers_keep_metadata(shared_history: Path) -> None:
     }
 
 
-def _snap() -> Snapshot:
-    return Snapshot(
-        rows=[Row(10, "b"), Row(7, 'a"q')], last_update=dt.datetime(2026, 4, 1, 6, 0, 0)
-    )
+def _snap(**kw: object) -> Ranking:
+    return Ranking.of([(10, "b"), (7, 'a"q')], dt.datetime(2026, 4, 1, 6, 0, 0), **kw)
 
 
 def test_csv_quotes_every_project() -> None:
-    assert render(_snap(), DumpFormat.CSV) == b'download_count,project\n10,"b"\n7,"a""q"\n'
+    assert encode(_snap(), DumpFormat.CSV) == b'download_count,project\n10,"b"\n7,"a""q"\n'
 
 
 def test_pypinfo_layout_exact() -> None:
-    snap = _snap()
-    snap.query = {"bytes_billed": 1, "bytes_processed": 2, "cached": True, "estimated_cost": "0.01"}
-    assert render(snap, DumpFormat.MIN_JSON, JsonLayout.PYPINFO) == (
+    query = {"bytes_billed": 1, "bytes_processed": 2, "cached": True, "estimated_cost": "0.01"}
+    snap = _snap(envelope=Envelope(query=query))
+    assert encode(snap, DumpFormat.MIN_JSON, JsonLayout.PYPINFO) == (
         b'{"last_update":"2026-04-01 06:00:00","query":{"bytes_billed":1,"bytes_processed":2,'
         b'"cached":true,"estimated_cost":"0.01"},"rows":[{"download_count":10,"project":"b"},'
         b'{"download_count":7,"project":"a\\"q"}]}\n'
@@ -89,7 +89,7 @@ def test_bare_2018_list() -> None:
     snap = parse_dump(
         b'[{"download_count": 5, "project": "pip"}]', default_last_update=dt.datetime(2018, 1, 9)
     )
-    assert snap.rows == [Row(5, "pip")] and snap.source == "BigQuery/pypinfo"
+    assert list(snap.rows()) == [(5, "pip")] and snap.source == "BigQuery/pypinfo"
 
 
 def test_parquet_round_trip() -> None:
@@ -97,7 +97,7 @@ def test_parquet_round_trip() -> None:
 
     import pyarrow.parquet as pq
 
-    table = pq.read_table(io.BytesIO(parquet_bytes(_snap())))
+    table = pq.read_table(io.BytesIO(encode(_snap(), DumpFormat.PARQUET)))
     assert table.to_pydict() == {"rank": [1, 2], "project": ["b", 'a"q'], "download_count": [10, 7]}
 
 
@@ -107,7 +107,7 @@ def test_parquet_round_trip() -> None:
         (b"", "empty"),
         (b'{"rows": [{"download_count": 1, "project": "a"}', "invalid JSON"),
         (b'{"last_update": "2026-01-01 00:00:00", "items": []}', "no 'rows'"),
-        (b'{"rows": [{"download_count": -5, "project": "a"}]}', "negative"),
+        (b'{"rows": [{"download_count": -5, "project": "a"}]}', "not a count"),
         (b'{"rows": [{"count": 5, "project": "a"}]}', "lacks"),
         (b"\xff\xfe{}", "not UTF-8"),
         (b"name,version\nx,1\n", "not a top-pypi-packages dump"),
@@ -119,13 +119,12 @@ def test_bad_dumps(data: bytes, message: str) -> None:
         parse_dump(data, name="f.json")
 
 
-def test_strict_refuses_duplicates_and_repeated_header() -> None:
+def test_readers_refuse_duplicates_and_a_repeated_header() -> None:
     with pytest.raises(InputError, match="appears twice"):
-        parse_dump(b'download_count,project\n5,"a"\n4,"A"\n', strict=True)
+        parse_dump(b'download_count,project\n5,"a"\n4,"A"\n')
     doubled = b'download_count,project\n5,"a"\ndownload_count,project\n6,"b"\n'
-    assert parse_dump(doubled).repeated_headers == 1
     with pytest.raises(InputError, match="header repeats"):
-        parse_dump(doubled, strict=True)
+        parse_dump(doubled)
 
 
 def test_convert_non_dump_is_one_line_error(tmp_path: Path) -> None:

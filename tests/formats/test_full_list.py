@@ -11,26 +11,35 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.support.clickhouse_server import ClickHouseServer
+from tests.support.datasets import run_update
 from tests.support.fault_proxy import FaultProxy
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.registry import open_engine
 from toppypi.errors import EngineError
 from toppypi.formats import DumpFormat
-from toppypi.formats.writers import render
-from toppypi.fulllist import full_list_query, stream_ranking
+from toppypi.formats.encode import encode
 from toppypi.model.period import Period
-from toppypi.ranking import snapshot_from_result
-from toppypi.update import update
+from toppypi.operations.top import (
+    TopOptions,
+    ranking_from_result,
+    stream_ranking,
+    top_query,
+)
+
+
+def full_list_query(period: Period) -> object:
+    return top_query(TopOptions(period, None))
 
 MARCH = Period.for_month(2026, 3)
 TOP = ["top", "--month", "2026-03", "--limit", "0"]
 
 
 def test_duckdb_stream_equals_the_collected_dump(store: Path, tmp_path: Path) -> None:
-    query = full_list_query(MARCH)
+    options = TopOptions(MARCH, None)
+    query = top_query(options)
     engine = DuckDBEngine(store)
     try:
-        snap = snapshot_from_result(engine.run(query), query)
+        snap = ranking_from_result(engine.run(query), options, engine)
         batches = list(engine.stream(query, batch_rows=1000))
     finally:
         engine.close()
@@ -38,9 +47,9 @@ def test_duckdb_stream_equals_the_collected_dump(store: Path, tmp_path: Path) ->
     out = tmp_path / "all.csv.gz"
     res = run_cli(*TOP, "--db", str(store), "--format", "csv.gz", "-o", str(out))
     assert res.returncode == 0, res.stderr
-    assert out.read_bytes() == render(snap, DumpFormat.CSV_GZ)
+    assert out.read_bytes() == encode(snap, DumpFormat.CSV_GZ)
     res = run_cli(*TOP, "--db", str(store), "--format", "csv")
-    assert res.stdout.encode() == render(snap, DumpFormat.CSV)
+    assert res.stdout.encode() == encode(snap, DumpFormat.CSV)
 
 
 def test_out_of_order_rows_are_refused() -> None:
@@ -124,7 +133,7 @@ def test_update_archives_the_full_list_on_both_engines(
         ("duckdb", DuckDBEngine(store)),
     ):
         try:
-            update(tmp_path / name, engine, MARCH, limit=500)
+            run_update(tmp_path / name, engine, MARCH, limit=500)
         finally:
             engine.close()
         trees[name] = tmp_path / name / "archive" / "2026-03"

@@ -11,9 +11,19 @@ import pytest
 from tests.conftest import run_cli
 from tests.support.history_data import history_rows, last_updates
 from toppypi.dataset import Dataset
-from toppypi.history.archive import catalog, import_snapshots
 from toppypi.history.importers import read_inputs
-from toppypi.history.index import INDEX_DIR, ensure, index_path
+from toppypi.model.ranking import Ranking
+
+INDEX_DIR = ".toppypi"
+
+
+def catalog(root: Path) -> list[object]:
+    return Dataset(root).catalog()  # type: ignore[return-value]
+
+
+def import_snapshots(root: Path, items: list[Ranking]) -> None:
+    with Dataset(root).writing() as w:
+        w.import_snapshots(items)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -36,7 +46,7 @@ def imported(shared_history: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_layout(imported: Path, shared_history: Path) -> None:
-    entries = catalog(imported)
+    entries = Dataset(imported).catalog()
     assert sum(e.window_days == 30 for e in entries) == 159
     assert sum(e.window_days == 365 for e in entries) == 101
     # ClickHouse-era snapshots are calendar months: archive/YYYY-MM, as update writes them.
@@ -169,9 +179,10 @@ def test_movers_table_and_diff(imported: Path, shared_history: Path) -> None:
     assert "Biggest climbers by percent" in res.stdout
     res = run_cli("diff", "2025-06-13", "2025-06", "--dataset", str(imported), "--json")
     got = json.loads(res.stdout)
+    # The same wording as the gates' methodology warning: one Methodology says it.
     assert got["methodology_changes"] == [
-        "window 22 -> 30",
-        "source BigQuery/pypinfo -> ClickHouse",
+        "window 22 -> 30 days",
+        "engine BigQuery/pypinfo -> ClickHouse",
     ]
     assert (got["before"]["snapshot"], got["after"]["snapshot"]) == ("2025-06-13", "2025-06")
     sample = shared_history / "samples"
@@ -190,12 +201,12 @@ def test_movers_table_and_diff(imported: Path, shared_history: Path) -> None:
 def test_rebuild_and_stale_index(imported: Path, tmp_path: Path) -> None:
     ds = tmp_path / "copy"
     shutil.copytree(imported / "archive", ds / "archive")
-    assert not index_path(ds).exists()
+    assert not Dataset(ds).layout.index.exists()
     res = run_cli("history", "rebuild", "--dataset", str(ds))
     assert res.returncode == 0 and "260 snapshot(s), 1,459,000 rows" in res.stderr
-    assert not ensure(ds).rebuilt
+    assert not Dataset(ds).history_index().rebuilt
     shutil.rmtree(ds / "archive/snapshots/365d/2021-04-01")
-    info = ensure(ds)
+    info = Dataset(ds).history_index()
     assert info.rebuilt and info.snapshots == 259
 
 

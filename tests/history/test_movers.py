@@ -3,14 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 from toppypi.model.query import parse_specifier
-from toppypi.model.snapshot import Row, Snapshot
+from toppypi.model.ranking import Ranking
 from toppypi.model.versions import matching_versions
 from toppypi.movers import compare
 
 
-def snap(*names: str) -> Snapshot:
+def snap(*names: str) -> Ranking:
     n = len(names)
-    return Snapshot([Row(100 * (n - i), p) for i, p in enumerate(names)], dt.datetime(2026, 1, 1))
+    return Ranking.of([(100 * (n - i), p) for i, p in enumerate(names)], dt.datetime(2026, 1, 1))
 
 
 def test_compare() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.support.datasets import run_update
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.errors import CheckFailed
 from toppypi.model.period import Period
-from toppypi.update import update
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -24,8 +24,8 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_update_writes_layout_and_is_idempotent(store: Path, tmp_path: Path) -> None:
     ds = tmp_path / "ds"
     engine = DuckDBEngine(store)
-    update(ds, engine, Period.for_month(2026, 2), limit=1000)
-    update(ds, engine, Period.for_month(2026, 3), limit=1000)
+    run_update(ds, engine, Period.for_month(2026, 2), limit=1000)
+    run_update(ds, engine, Period.for_month(2026, 3), limit=1000)
     first = tree(ds)
     assert sorted(first) == sorted(
         [
@@ -33,6 +33,7 @@ def test_update_writes_layout_and_is_idempotent(store: Path, tmp_path: Path) -> 
             for m in ("2026-02", "2026-03")
             for n in (
                 "checks.json",
+                "provenance.json",
                 "top-pypi-packages-all.csv.gz",
                 "top-pypi-packages-all.parquet",
                 "top-pypi-packages.csv",
@@ -62,22 +63,36 @@ def test_update_writes_layout_and_is_idempotent(store: Path, tmp_path: Path) -> 
         "statistics",
     ]
     # Rerunning either month, or an older month after a newer one, changes no byte.
-    res = update(ds, engine, Period.for_month(2026, 3), limit=1000)
-    assert res.written.unchanged and not res.written.written
-    update(ds, engine, Period.for_month(2026, 2), limit=1000)
+    res = run_update(ds, engine, Period.for_month(2026, 3), limit=1000)
+    assert res.unchanged and not res.written  # type: ignore[attr-defined]
+    run_update(ds, engine, Period.for_month(2026, 2), limit=1000)
     assert tree(ds) == first
 
 
-def test_incomplete_month_writes_nothing(store: Path, tmp_path: Path) -> None:
+def test_a_month_without_data_writes_nothing(store: Path, tmp_path: Path) -> None:
     ds = tmp_path / "ds"
-    with pytest.raises(CheckFailed, match="completeness"):
-        update(ds, DuckDBEngine(store), Period.for_month(2026, 4), limit=100)
-    assert not ds.exists() or tree(ds) == {}
+    for force in (False, True):  # --force publishes a failed gate, never an empty month
+        with pytest.raises(CheckFailed, match=r"no data for 2026-04 .*its data ends 2026-03-31"):
+            run_update(ds, DuckDBEngine(store), Period.for_month(2026, 4), limit=100, force=force)
+        assert not ds.exists()
 
 
-def test_forced_month_records_the_report(store: Path, tmp_path: Path) -> None:
+def test_forced_month_records_the_report(tmp_path: Path) -> None:
+    """The current month, retried before it ends: refused, and --force keeps the report."""
+    import datetime as dt
+
+    from toppypi.engines.duckdb.store import ingest
+    from toppypi.sample import SampleSpec, write_sample
+
+    part = Period(dt.date(2026, 4, 1), dt.date(2026, 4, 20))
+    write_sample(SampleSpec(part, events=20_000, projects=300, seed=3), tmp_path / "a.parquet")
+    db = tmp_path / "store.duckdb"
+    ingest(db, [tmp_path / "a.parquet"])
     ds = tmp_path / "ds"
-    update(ds, DuckDBEngine(store), Period.for_month(2026, 4), limit=100, force=True)
+    with pytest.raises(CheckFailed, match="completeness: the engine has data up to 2026-04-20"):
+        run_update(ds, DuckDBEngine(db), Period.for_month(2026, 4), limit=100)
+    assert not ds.exists()
+    run_update(ds, DuckDBEngine(db), Period.for_month(2026, 4), limit=100, force=True)
     checks = json.loads((ds / "archive/2026-04/checks.json").read_text())
     assert checks["passed"] is False
     assert checks["findings"][0]["check"] == "completeness"
@@ -91,6 +106,9 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
         "top-pypi-packages.json",
         "top-pypi-packages.min.json",
         "top-pypi-packages.csv",
+        "top-pypi-packages-365-days.json",
+        "top-pypi-packages-365-days.min.json",
+        "top-pypi-packages-365-days.csv",
         "index.html",
     ):
         assert (d / name).is_file(), name
@@ -105,7 +123,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     # what it made, as an aligned list, and how to look at the site (not from file://)
     listing = proc.stderr.split("Made in", 1)[1].splitlines()[1:]
     made = [ln for ln in listing if ln.startswith("  ")]
-    assert len(made) == 7, listing
+    assert len(made) == 8, listing
     assert len({re.search(r"\S\s{2,}(\S)", ln).end(1) for ln in made}) == 1, made  # type: ignore[union-attr]
     assert f"toppypi site serve --dataset {d}" in proc.stderr
 
@@ -114,15 +132,16 @@ def test_a_killed_writers_staging_folder_is_not_swapped_in(tmp_path: Path) -> No
     """kill -9 mid-write leaves archive/.M.staging/; the next write starts it afresh."""
     import datetime as dt
 
-    from toppypi.dataset import Dataset, write_month
-    from toppypi.model.snapshot import Row, Snapshot
+    from tests.support.datasets import write_month
+    from toppypi.dataset import Dataset
+    from toppypi.model.ranking import Ranking
 
     ds = Dataset(tmp_path)
     left = tmp_path / "archive/.2026-03.staging"
     left.mkdir(parents=True)
     (left / "top-pypi-packages-all.csv.gz").write_bytes(b"from the killed run")
     (left / "checks.json").write_text('{"passed": false}\n')
-    write_month(ds, "2026-03", Snapshot([Row(5, "a")], dt.datetime(2026, 4, 1)))
+    write_month(ds, "2026-03", Ranking.of([(5, "a")], dt.datetime(2026, 4, 1)))
     assert sorted(p.name for p in (tmp_path / "archive/2026-03").iterdir()) == [
         "top-pypi-packages.csv",
         "top-pypi-packages.json",
@@ -140,8 +159,8 @@ def test_a_month_with_missing_days_is_refused_even_when_later_data_exists(
     import datetime as dt
 
     from toppypi.engines.duckdb.store import ingest
+    from toppypi.operations.update import MonthRefused
     from toppypi.sample import SampleSpec, write_sample
-    from toppypi.update import MonthRefused
 
     feb = Period(dt.date(2026, 2, 1), dt.date(2026, 2, 25))
     write_sample(SampleSpec(feb, events=25_000, projects=500, seed=1), tmp_path / "feb.parquet")
@@ -151,11 +170,11 @@ def test_a_month_with_missing_days_is_refused_even_when_later_data_exists(
     ingest(db, [tmp_path / "feb.parquet", tmp_path / "mar.parquet"])
     ds = tmp_path / "ds"
     with pytest.raises(MonthRefused) as exc:
-        update(ds, DuckDBEngine(db), Period.for_month(2026, 2), limit=100)
+        run_update(ds, DuckDBEngine(db), Period.for_month(2026, 2), limit=100)
     (bad,) = exc.value.report.failures()
     assert bad.check == "completeness"
     assert bad.message == "no downloads on 3 day(s) of the period: 2026-02-26..2026-02-28"
     assert not ds.exists()
-    res = update(ds, DuckDBEngine(db), mar, limit=100)
+    res = run_update(ds, DuckDBEngine(db), mar, limit=100)
     assert res.report.passed
     assert res.report.findings[0].message == "data up to 2026-03-31"

@@ -14,11 +14,15 @@ import yaml
 
 from tests.conftest import run_cli
 from toppypi.checks import Finding, Report, Severity
+from toppypi.dataset import Dataset
+from toppypi.dataset.releases import tag_for
 from toppypi.errors import UsageError
-from toppypi.model.snapshot import Row, Snapshot
+from toppypi.model.ranking import Envelope, Methodology, Ranking
+from toppypi.operations.init import InitOptions, initial_files
+from toppypi.operations.init import init_dataset as _init
+from toppypi.operations.publish import STEPS, commit_message
 from toppypi.publish.citation import Release, render_cff, render_zenodo
 from toppypi.publish.config import Config, ConfigError, load_config, parse_config, render_config
-from toppypi.publish.init import init_dataset, initial_files
 from toppypi.publish.notes import (
     CHANGELOG_HEADER,
     NotesInput,
@@ -27,7 +31,6 @@ from toppypi.publish.notes import (
     summary_line,
     update_changelog,
 )
-from toppypi.publish.release import STEPS, commit_message, tag_for
 from toppypi.publish.sums import render_sums
 
 BIN = Path(sys.executable).parent
@@ -37,13 +40,20 @@ def git_env() -> dict[str, str]:
     return {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
-def snap(rows: list[tuple[str, int]], when: str = "2026-04-01 06:17:03") -> Snapshot:
-    return Snapshot(
-        rows=[Row(c, p) for p, c in rows],
-        last_update=dt.datetime.fromisoformat(when),
-        source="ClickHouse",
-        rows_before_limit_at_least=600_000,
+def snap(rows: list[tuple[str, int]], when: str = "2026-04-01 06:17:03") -> Ranking:
+    return Ranking.of(
+        [(c, p) for p, c in rows],
+        dt.datetime.fromisoformat(when),
+        methodology=Methodology(source="ClickHouse", installers="all"),
+        envelope=Envelope(rows_before_limit_at_least=600_000),
     )
+
+
+def init_dataset(root: Path, cfg: Config) -> object:
+    return _init(root, InitOptions(cfg, branch=cfg.branch))
+
+
+REQ = "toppypi==0.1.0"
 
 
 def test_tags_are_named_after_the_month_after_the_data() -> None:
@@ -79,7 +89,7 @@ def test_init_writes_and_commits_the_dataset_files(tmp_path: Path) -> None:
     root = tmp_path / "ds"
     proc = run_cli("init", str(root), "--limit", "500", "--json", env=git_env())
     assert proc.returncode == 0, proc.stderr
-    expected = set(initial_files(Config(limit=500)))
+    expected = set(initial_files(Config(limit=500), REQ))
     assert {
         ".gitignore",
         "toppypi.toml",
@@ -95,7 +105,7 @@ def test_init_writes_and_commits_the_dataset_files(tmp_path: Path) -> None:
     ).stdout.split()
     assert set(tracked) == expected
     for name in expected:
-        assert (root / name).read_text() == initial_files(Config(limit=500))[name], name
+        assert (root / name).read_text() == initial_files(Config(limit=500), REQ)[name], name
     assert load_config(root) == Config(limit=500)
     ignored = (root / ".gitignore").read_text()
     assert "*.duckdb" in ignored and ".toppypi/" in ignored
@@ -110,7 +120,7 @@ def test_init_keeps_an_existing_gitignore(tmp_path: Path) -> None:
     res = init_dataset(tmp_path, Config(branch="data"))
     text = (tmp_path / ".gitignore").read_text()
     assert text.startswith("notes/\n\n# Derived files") and "*.duckdb" in text
-    assert res.commit
+    assert res.commit  # type: ignore[attr-defined]
     with pytest.raises(UsageError, match="is a dataset already"):
         init_dataset(tmp_path, Config())
 
@@ -152,7 +162,7 @@ def test_citation_cff_validates(tmp_path: Path) -> None:
 
 
 def _workflow(name: str) -> dict[object, object]:
-    text = initial_files(Config())[f".github/workflows/{name}"]
+    text = initial_files(Config(), REQ)[f".github/workflows/{name}"]
     data = yaml.safe_load(text)
     assert isinstance(data, dict)
     return data
@@ -225,7 +235,7 @@ def test_actionlint_passes_on_the_workflows(tmp_path: Path) -> None:
     wf.mkdir(parents=True)
     files = []
     for name in ("update.yml", "release.yml"):
-        (wf / name).write_text(initial_files(Config())[f".github/workflows/{name}"])
+        (wf / name).write_text(initial_files(Config(), REQ)[f".github/workflows/{name}"])
         files.append(str(wf / name))
     proc = subprocess.run([*cmd, *files], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -239,7 +249,7 @@ def test_actionlint_passes_on_the_workflows(tmp_path: Path) -> None:
     assert proc.returncode != 0 and "nope" in proc.stdout + proc.stderr
 
 
-def notes_input(checks: Report, previous: Snapshot | None, reason: str | None = None) -> NotesInput:
+def notes_input(checks: Report, previous: Ranking | None, reason: str | None = None) -> NotesInput:
     current = snap([("boto3", 900), ("urllib3", 800), ("newcomer", 700), ("requests", 100)])
     return NotesInput(
         tag="2026.04.1" if reason else "2026.04",
@@ -269,7 +279,7 @@ def test_release_notes_carry_movers_and_the_gate_report() -> None:
     assert "- Period: 2026-03-01 to 2026-03-31 (31 days, UTC)\n" in text
     assert "- Engine: ClickHouse (installers: all)\n" in text
     assert "- Queried: 2026-04-01 06:17:03 UTC\n" in text
-    assert "- Projects: 4 of at least 600,000 with downloads\n" in text
+    assert "- Projects: 4\n" in text and "- Projects with downloads: 600,000\n" in text
     assert "- Downloads in these projects: 2,500\n" in text
     assert "- Downloads since 2026-02: -7.7%\n" in text
     assert "- Quality gates: FAILED, published with --force\n" in text
@@ -302,7 +312,7 @@ def test_sha256sums_lists_dumps_and_archive_in_order(tmp_path: Path) -> None:
     (tmp_path / "archive/.2026-03.staging/top-pypi-packages.csv").write_bytes(b"partial")
     (tmp_path / "top-pypi-packages.json").write_bytes(b"{}\n")
     (tmp_path / "index.html").write_bytes(b"<html>")
-    text = render_sums(tmp_path)
+    text = render_sums(tmp_path, Dataset(tmp_path).published_files())
     assert text.splitlines() == [
         "73cb3858a687a8494ca3323053016282f3dad39d42cf62ca4e79dda2aac7d9ac  "
         "archive/2026-03/top-pypi-packages.csv",
@@ -316,7 +326,7 @@ def test_the_documented_schedules_parse() -> None:
     minute, hour, dom, month, dow, command = cron.split(maxsplit=5)
     assert (minute, hour, dom, month, dow) == ("17", "6", "1-3", "*", "*")
     assert "toppypi update --dataset . --publish" in command
-    assert "17 6 1-3 * *" in initial_files(Config())[".github/workflows/update.yml"]
+    assert "17 6 1-3 * *" in initial_files(Config(), REQ)[".github/workflows/update.yml"]
     calendar = next(ln for ln in doc.splitlines() if ln.startswith("OnCalendar="))
     exe = shutil.which("systemd-analyze")
     if exe is None:

@@ -15,7 +15,8 @@ import pytest
 from filelock import FileLock
 
 from tests.conftest import run_cli
-from toppypi.publish.release import STEPS
+from toppypi.dataset.lock import lock_path
+from toppypi.operations.publish import STEPS
 
 MONTH = "2026-03"
 TAG = "2026.04"
@@ -67,7 +68,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(base, "init", "--quiet", "--bare", "remote.git")
     proc = run_cli(
         "init", str(base / "ds"), "--remote", str(base / "remote.git"), "--limit", LIMIT,
-        env=env(),
+        "--source", "duckdb", env=env(),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     git(base / "ds", "push", "--quiet", "origin", "main")
@@ -219,12 +220,11 @@ def test_a_second_run_waits_or_exits_while_the_lock_is_held(
     template: Path, store: Path, tmp_path: Path
 ) -> None:
     ds, _ = fresh(template, tmp_path / "l")
-    lock = FileLock(str(ds / ".toppypi" / "publish.lock"))
-    (ds / ".toppypi").mkdir(exist_ok=True)
+    lock = FileLock(str(lock_path(ds)))
     with lock:
         proc = publish(ds, store, "--wait", "0.5")
     assert proc.returncode == 7
-    assert "another `toppypi update --publish` is running" in proc.stderr
+    assert "another toppypi run is writing" in proc.stderr
     assert "--wait SECONDS" in proc.stderr
     assert git(ds, "rev-list", "--count", "HEAD") == "1"
     assert git(ds, "status", "--porcelain") == ""  # nothing written while refused
@@ -266,12 +266,21 @@ def test_republish_makes_a_numbered_release_once(
 def test_a_failing_gate_commits_and_tags_nothing(
     template: Path, store: Path, tmp_path: Path
 ) -> None:
+    import datetime as dt
+
+    from toppypi.engines.duckdb.store import ingest
+    from toppypi.model.period import Period
+    from toppypi.sample import SampleSpec, write_sample
+
     ds, _ = fresh(template, tmp_path / "g")
+    part = Period(dt.date(2026, 5, 1), dt.date(2026, 5, 20))  # the month is not over yet
+    write_sample(SampleSpec(part, events=20_000, projects=400, seed=5), tmp_path / "may.parquet")
+    ingest(tmp_path / "may.duckdb", [tmp_path / "may.parquet"])
     proc = run_cli(
-        "update", "--dataset", str(ds), "--db", str(store), "--month", "2026-05", "--publish",
-        env=env(),
+        "update", "--dataset", str(ds), "--db", str(tmp_path / "may.duckdb"), "--month",
+        "2026-05", "--publish", env=env(),
     )  # fmt: skip
-    assert proc.returncode == 4
+    assert proc.returncode == 4, proc.stderr
     # the whole gate report, as plain `update` prints it, then the one-line error
     assert "  FAIL  completeness: " in proc.stderr
     assert "  structure: " in proc.stderr

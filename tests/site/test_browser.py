@@ -20,7 +20,7 @@ from tests.support.sitedata import (
     N,
     make_dataset,
 )
-from toppypi.site.build import build
+from tests.support.sites import build
 from toppypi.site.serve import CHROMIUM, launch_chromium, serving
 
 pytestmark = pytest.mark.browser

@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from tests.conftest import run_cli
+from tests.support.datasets import write_month
 from tests.support.sitedata import LATEST, QUOTES, XSS, XSS_DEEP, make_dataset
-from toppypi.dataset import Dataset, write_month
-from toppypi.model.snapshot import Row, Snapshot
-from toppypi.site import build_site
-from toppypi.site.build import build
+from tests.support.sites import build, build_site
+from toppypi.dataset import Dataset
+from toppypi.model.ranking import Ranking
 from toppypi.site.data import PROJECT_SHARDS, shard_of, site_key, spark
 from toppypi.site.serve import make_server
 from toppypi.site.svg import spark_path
@@ -43,8 +43,8 @@ def small(root: Path) -> Dataset:
     """Two tiny months: b climbs, c is new, d drops out."""
     ds = Dataset(root)
     t = dt.datetime(2026, 4, 1, 0, 0, 0)
-    write_month(ds, "2026-02", Snapshot([Row(30, "a"), Row(20, "d"), Row(10, "b")], t))
-    write_month(ds, "2026-03", Snapshot([Row(50, "a"), Row(40, "b"), Row(5, "c")], t))
+    write_month(ds, "2026-02", Ranking.of([(30, "a"), (20, "d"), (10, "b")], t))
+    write_month(ds, "2026-03", Ranking.of([(50, "a"), (40, "b"), (5, "c")], t))
     return ds
 
 
@@ -282,8 +282,8 @@ def test_quality_status_counts_warnings(tmp_path: Path) -> None:
             Finding("anomaly", Severity.WARN, "1 project(s) jumped at least x20 below the top 50"),
         ]
     )
-    write_month(ds, "2026-02", Snapshot([Row(30, "a")], t), Report([Finding("x", Severity.OK, "")]))
-    write_month(ds, "2026-03", Snapshot([Row(50, "a")], t), warned)
+    write_month(ds, "2026-02", Ranking.of([(30, "a")], t), Report([Finding("x", Severity.OK, "")]))
+    write_month(ds, "2026-03", Ranking.of([(50, "a")], t), warned)
     build(tmp_path)
     assert 'class="q-ok">passed with 1 warning</dd>' in (tmp_path / "index.html").read_text()
     page = (tmp_path / "month/2026-02/index.html").read_text()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tests.conftest import SHARED
 from toppypi.formats import DumpFormat
-from toppypi.formats.writers import write_dump
-from toppypi.model.snapshot import Row, Snapshot
+from toppypi.formats.encode import encode
+from toppypi.model.ranking import Methodology, Ranking
 
 
 @cache
@@ -38,8 +38,10 @@ def last_updates() -> dict[tuple[str, str], str]:
 def export_clickhouse_json(snapshot: str, path: Path) -> Path:
     """One history snapshot written as a ClickHouse-layout JSON dump by our writers."""
     last = dt.datetime.strptime(last_updates()[("30", snapshot)], "%Y-%m-%d %H:%M:%S")
-    rows = [Row(c, p) for p, c in history_rows()[snapshot]]
-    write_dump(Snapshot(rows, last, source="ClickHouse"), DumpFormat.JSON, path)
+    rows = [(c, p) for p, c in history_rows()[snapshot]]
+    ranking = Ranking.of(rows, last, methodology=Methodology(source="ClickHouse"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode(ranking, DumpFormat.JSON))
     return path
 
 

@@ -6,9 +6,10 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from tests.support.datasets import write_month
 from toppypi.checks import Finding, Report, Severity
-from toppypi.dataset import Dataset, write_month
-from toppypi.model.snapshot import Row, Snapshot
+from toppypi.dataset import Dataset
+from toppypi.model.ranking import Methodology, Ranking
 
 XSS = "<img src=x onerror=alert(document.domain)>"
 XSS_DEEP = "<script>window.__xss=1</script>"  # ranked past the server-rendered 100
@@ -54,8 +55,12 @@ def make_dataset(root: Path) -> Dataset:
     ds = Dataset(root)
     for i, month in enumerate(MONTHS):
         names = month_names(i)
-        rows = [Row(10_000_000_000 // (r + 1) + 7 * i, n) for r, n in enumerate(names)]
-        snap = Snapshot(rows, dt.datetime(2026, 5 if i == 3 else 2 + i, 1, 3, 4, 5))
+        rows = [(10_000_000_000 // (r + 1) + 7 * i, n) for r, n in enumerate(names)]
+        snap = Ranking.of(
+            rows,
+            dt.datetime(2026, 5 if i == 3 else 2 + i, 1, 3, 4, 5),
+            methodology=Methodology(source="ClickHouse"),
+        )
         failed = month == "2026-02"
         report = Report(
             [

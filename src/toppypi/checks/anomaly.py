@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from toppypi.checks import Finding, Severity
-from toppypi.checks.ranked import Ranked
+from toppypi.checks.shares import base_total
+from toppypi.model.ranking import Ranking
 
 NAME = "anomaly"
 
@@ -37,27 +38,31 @@ class Jump:
         return f"{self.project} (rank {self.rank}, {self.download_count:,}, x{self.factor:,.0f})"
 
 
-def jumps(cur: Ranked, history: Sequence[Ranked], limits: AnomalyLimits) -> list[Jump]:
+def jumps(cur: Ranking, history: Sequence[Ranking], limits: AnomalyLimits) -> list[Jump]:
     past = list(history)[-limits.history :]
     if not past:
         return []
+    totals = [base_total(h) for h in past]
+    # Anything absent from a past ranking was below its last row.
+    floors = [h.counts[-1] / t if h.counts else 0.0 for h, t in zip(past, totals, strict=True)]
+    cur_total = base_total(cur)
     out = []
     for rank in range(1, min(limits.warn_ranks, len(cur.counts)) + 1):
         project = cur.projects[rank - 1]
         baseline = 0.0
-        for h in past:
+        for h, total, floor in zip(past, totals, floors, strict=True):
             r = h.ranks.get(project)
-            baseline = max(baseline, h.share(r) if r else h.floor_share)
+            baseline = max(baseline, h.counts[r - 1] / total if r else floor)
         if baseline <= 0:
             continue
-        factor = cur.share(rank) / baseline
+        factor = (cur.counts[rank - 1] / cur_total) / baseline
         if factor >= limits.jump:
             out.append(Jump(project, rank, cur.counts[rank - 1], factor))
     return out
 
 
 def check_anomaly(
-    cur: Ranked, history: Sequence[Ranked], limits: AnomalyLimits = AnomalyLimits()
+    cur: Ranking, history: Sequence[Ranking], limits: AnomalyLimits = AnomalyLimits()
 ) -> list[Finding]:
     if not history:
         return [Finding(NAME, Severity.OK, "no history to compare with")]

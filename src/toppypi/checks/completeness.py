@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from toppypi.checks import Finding, Severity
 from toppypi.model.period import Period
-from toppypi.model.snapshot import Snapshot
+from toppypi.model.ranking import Ranking
 
 NAME = "completeness"
 
@@ -60,20 +60,20 @@ def _ranges(days: list[dt.date], most: int = 5) -> str:
     return ", ".join(text)
 
 
-def check_coverage(snapshot: Snapshot, expected_rows: int | None = None) -> list[Finding]:
+def check_coverage(r: Ranking, expected_rows: int | None = None) -> list[Finding]:
     """For a dump file: made after its period ended, and not cut short of N rows."""
     out: list[Finding] = []
-    p = snapshot.period
-    if p is not None and snapshot.last_update.date() <= p.end:
+    p = r.period
+    if p is not None and r.last_update.date() <= p.end:
         out.append(
             Finding(
                 NAME,
                 Severity.FAIL,
-                f"made {snapshot.last_update:%Y-%m-%d}, before its period ended ({p.end})",
+                f"made {r.last_update:%Y-%m-%d}, before its period ended ({p.end})",
             )
         )
-    n = len(snapshot.rows)
-    more = snapshot.rows_before_limit_at_least
+    n = len(r)
+    more = r.projects_with_downloads
     if expected_rows and n < expected_rows and (more is None or more > n):
         out.append(Finding(NAME, Severity.FAIL, f"{n:,} rows, expected {expected_rows:,}"))
     if not out:

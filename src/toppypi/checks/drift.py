@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 
 from toppypi.checks import Finding, Severity
-from toppypi.checks.ranked import Ranked
+from toppypi.checks.shares import per_day_total
+from toppypi.model.ranking import Ranking
 
 NAME = "drift"
 
@@ -38,9 +39,11 @@ class DriftFigures:
     churn: float | None
 
 
-def measure(cur: Ranked, prev: Ranked, limits: DriftLimits = DriftLimits()) -> DriftFigures:
+def measure(cur: Ranking, prev: Ranking, limits: DriftLimits = DriftLimits()) -> DriftFigures:
     n = min(len(cur.counts), len(prev.counts))
-    ratio = cur.per_day_total(n) / (prev.per_day_total(n) or 1.0)
+    if n == 0:  # nothing to compare (an empty ranking fails structure on its own)
+        return DriftFigures(1.0, None, None)
+    ratio = per_day_total(cur, n) / (per_day_total(prev, n) or 1.0)
     large = sum(1 for c in prev.counts[: limits.churn_top] if c >= limits.min_count)
     if large < limits.min_projects:
         return DriftFigures(ratio, None, None)
@@ -59,7 +62,7 @@ def measure(cur: Ranked, prev: Ranked, limits: DriftLimits = DriftLimits()) -> D
 
 
 def check_drift(
-    cur: Ranked, prev: Ranked, changes: list[str], limits: DriftLimits = DriftLimits()
+    cur: Ranking, prev: Ranking, changes: list[str], limits: DriftLimits = DriftLimits()
 ) -> list[Finding]:
     """Out-of-bounds drift fails, unless a known methodology change explains it (then warns)."""
     f = measure(cur, prev, limits)

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from toppypi.checks import Finding, Report, Severity
 from toppypi.checks.anomaly import AnomalyLimits, check_anomaly
 from toppypi.checks.drift import DriftLimits, check_drift
-from toppypi.checks.ranked import Ranked, methodology_changes
 from toppypi.checks.structure import check_structure
-from toppypi.model.snapshot import Snapshot
+from toppypi.model.ranking import Ranking
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,8 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 
 def run_gates(
-    snapshot: Snapshot,
-    current: Ranked,
-    history: Sequence[Ranked],
+    current: Ranking,
+    history: Sequence[Ranking],
     *,
     expected_rows: int | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
@@ -39,12 +37,12 @@ def run_gates(
 ) -> Report:
     """``history`` is the same window's past snapshots, oldest first; the last is the baseline."""
     findings = list(completeness)
-    findings += check_structure(snapshot, expected_rows)
+    findings += check_structure(current, expected_rows)
     if not history:
         findings.append(Finding("drift", Severity.OK, "no previous snapshot to compare with"))
         return Report(findings)
     prev = history[-1]
-    changes = methodology_changes(prev, current)
+    changes = current.methodology.changes_since(prev.methodology)
     if changes:
         findings.append(
             Finding(

@@ -77,15 +77,17 @@ def command(
         return
     if file is None:
         raise UsageError("give a dump FILE to check, or --replay HISTORY_DIR")
-    from toppypi.checks.baseline import check_file
     from toppypi.model.period import parse_day
+    from toppypi.operations.check import CheckOptions, check_file
 
     report = check_file(
         file,
-        against,
-        expected_rows=expected_rows,
-        window=int(window) if window else None,
-        date=parse_day(date) if date else None,
+        CheckOptions(
+            against=against,
+            expected_rows=expected_rows,
+            window=int(window) if window else None,
+            date=parse_day(date) if date else None,
+        ),
     )
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
@@ -96,7 +98,7 @@ def command(
 
 
 def _replay(history: Path, as_json: bool) -> None:
-    from toppypi.checks.replay import replay
+    from toppypi.operations.check import replay
 
     res = replay(history)
     figures = res.figures()

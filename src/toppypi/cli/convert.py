@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from toppypi.cli.options import LAYOUTS
 from toppypi.cli.output import emit
 
 
@@ -15,12 +16,12 @@ from toppypi.cli.output import emit
     "--format",
     "fmt",
     type=click.Choice(["json", "min.json", "csv", "parquet", "csv.gz"]),
-    required=True,
-    help="The output format.",
+    default=None,
+    help="The output format (default: from -o's name).",
 )
 @click.option(
     "--layout",
-    type=click.Choice(["clickhouse", "pypinfo"]),
+    type=click.Choice(LAYOUTS),
     default=None,
     help="JSON layout (default: the input's).",
 )
@@ -28,20 +29,31 @@ from toppypi.cli.output import emit
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (atomically) instead of stdout.",
+    help="Write here (atomically) instead of stdout; never over INPUT or a store.",
 )
-def command(input_file: Path, fmt: str, layout: str | None, output: Path | None) -> None:
-    """Convert a published dump (JSON of any era, min JSON or CSV).
+def command(input_file: Path, fmt: str | None, layout: str | None, output: Path | None) -> None:
+    """Convert a published dump (JSON of any era, min JSON, CSV, csv.gz).
+
+    A broken dump (truncated, duplicated, out of order, two dumps in one) is
+    refused in one line; nothing is written.
 
     \b
     Example:
       toppypi convert top-pypi-packages.json --format csv -o top-pypi-packages.csv
     """
-    from toppypi.formats import DumpFormat, JsonLayout
-    from toppypi.formats.readers import layout_of, read_dump
-    from toppypi.formats.writers import dump_bytes
+    from toppypi.engines.duckdb.store import default_db_path
+    from toppypi.formats import DumpFormat, JsonLayout, format_from_name
+    from toppypi.formats.decode import read_dump
+    from toppypi.formats.encode import encode
+    from toppypi.operations.outputs import check_output
 
-    snap = read_dump(input_file)
-    dfmt = DumpFormat(fmt)
-    chosen = JsonLayout(layout) if layout else layout_of(snap)
-    emit(dump_bytes(snap, dfmt, chosen), output)
+    if fmt is None:
+        guess = format_from_name(output.name) if output is not None else None
+        if guess is None:
+            raise click.UsageError("give --format json, min.json, csv, csv.gz or parquet")
+        fmt = guess.value
+    if output is not None:
+        check_output(output, inputs=[input_file], stores=[default_db_path()])
+    ranking = read_dump(input_file)
+    data = encode(ranking, DumpFormat(fmt), JsonLayout(layout) if layout else None)
+    emit(data, output)

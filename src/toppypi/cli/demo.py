@@ -36,7 +36,9 @@ from toppypi.cli.output import info
 def command(root: Path, months: int, events: int, seed: int) -> None:
     """Sample events, ingest them and run the monthly update for each month, offline.
 
-    The store lives inside --dir, so the demo never touches your real one.
+    The store lives inside --dir, so the demo never touches your real one. It
+    samples eleven more (smaller) months before the published ones, so that
+    each has its 12-month list. A --dir holding another dataset is refused.
 
     \b
     Examples:
@@ -46,7 +48,7 @@ def command(root: Path, months: int, events: int, seed: int) -> None:
     """
     import time
 
-    from toppypi.demo import run_demo
+    from toppypi.operations.demo import run_demo
 
     t0 = time.perf_counter()
     res = run_demo(root, months=months, events_per_month=events, seed=seed, say=info)
@@ -55,7 +57,11 @@ def command(root: Path, months: int, events: int, seed: int) -> None:
     made = [
         ("top-pypi-packages.{json,min.json,csv}", "latest month (stable names)"),
         ("top-pypi-packages-30-days.*", "deprecated aliases"),
-        *((f"archive/{m}/", "dumps, Parquet, the full list, checks.json") for m in res.months),
+        ("top-pypi-packages-365-days.*", "the 12 months ending with the latest"),
+        *(
+            (f"archive/{m}/", "dumps, Parquet, full list, 12-month list, checks, provenance")
+            for m in res.months
+        ),
         ("index.html, month/, movers.html, ...", "the site (top 100 server-rendered)"),
         ("store.duckdb", "the local store"),
     ]

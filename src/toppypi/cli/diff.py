@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from toppypi.cli.movers import render, top_option, window_option
-from toppypi.cli.options import dataset_option
+from toppypi.cli.movers import render, top_option
+from toppypi.cli.options import dataset_option, window_option
 
 
 @click.command("diff")
@@ -25,6 +25,7 @@ def command(a: str, b: str, dataset: Path, window: str, top: int, as_json: bool)
       toppypi diff 2024-06 2026-03 --dataset data
       toppypi diff old/top-pypi-packages.json top-pypi-packages.json
     """
-    from toppypi.history.compare import diff
+    from toppypi.dataset import Dataset
+    from toppypi.operations.history import diff
 
-    render(diff(dataset, a, b, window=int(window), top=max(top, 25)), top, as_json)
+    render(diff(Dataset(dataset), a, b, window=int(window), top=max(top, 25)), top, as_json)

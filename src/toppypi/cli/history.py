@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from toppypi.cli.options import dataset_option
+from toppypi.cli.options import dataset_option, wait_option, window_option
 from toppypi.cli.output import info, print_table
 
 
@@ -39,9 +39,15 @@ def command() -> None:
     type=click.Choice(["30", "365"]),
     help="The window for single dumps (default: from the file name, else 30).",
 )
+@wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 def import_(
-    paths: tuple[Path, ...], dataset: Path, date: str | None, window: str | None, as_json: bool
+    paths: tuple[Path, ...],
+    dataset: Path,
+    date: str | None,
+    window: str | None,
+    wait: float,
+    as_json: bool,
 ) -> None:
     """Import published dumps of any era into DATASET/archive/.
 
@@ -49,18 +55,18 @@ def import_(
     CSV), a long-format history-{30,365}-days.csv.gz, a snapshots.csv, or a
     folder holding those. Everything is checked before anything is written:
     one bad file stops the import and leaves the archive as it was.
-    Importing the same snapshots again changes nothing.
+    Importing the same snapshots again changes nothing; a released month is
+    never replaced.
     """
-    from toppypi.history.archive import import_snapshots
-    from toppypi.history.importers import read_inputs
-    from toppypi.history.index import ensure
+    from toppypi.dataset import Dataset
     from toppypi.model.period import parse_day
+    from toppypi.operations.history import ImportOptions, import_history
 
     t0 = time.perf_counter()
     day = parse_day(date) if date else None
-    items = read_inputs(list(paths), date=day, window=int(window) if window else None)
-    report = import_snapshots(dataset, items)
-    idx = ensure(dataset)
+    options = ImportOptions(date=day, window=int(window) if window else None, wait=wait)
+    res = import_history(Dataset(dataset), list(paths), options, say=info)
+    report, idx = res.report, res.index
     elapsed = time.perf_counter() - t0
     if as_json:
         click.echo(
@@ -87,13 +93,11 @@ def import_(
 @dataset_option
 def rebuild_cmd(dataset: Path) -> None:
     """Rebuild the derived index (DATASET/.toppypi/history.duckdb) from archive/."""
-    from toppypi.errors import UsageError
-    from toppypi.history.index import rebuild
+    from toppypi.dataset import Dataset
+    from toppypi.operations.history import rebuild_index
 
-    if not (dataset / "archive").is_dir():
-        raise UsageError(f"{dataset}: no archive/ here; run `toppypi history import` first")
     t0 = time.perf_counter()
-    idx = rebuild(dataset)
+    idx = rebuild_index(Dataset(dataset))
     info(
         f"{idx.path}: {idx.snapshots} snapshot(s), {idx.rows:,} rows "
         f"in {time.perf_counter() - t0:.1f} s"
@@ -103,13 +107,7 @@ def rebuild_cmd(dataset: Path) -> None:
 @command.command("show")
 @click.argument("project")
 @dataset_option
-@click.option(
-    "--window",
-    type=click.Choice(["30", "365"]),
-    default="30",
-    show_default=True,
-    help="Which series.",
-)
+@window_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def show(project: str, dataset: Path, window: str, as_json: bool) -> None:
     """Rank and downloads of PROJECT in every snapshot; absences and missing runs show as gaps.
@@ -118,18 +116,13 @@ def show(project: str, dataset: Path, window: str, as_json: bool) -> None:
     Example:
       toppypi history show boto3 --dataset data
     """
-    from toppypi.errors import UsageError
-    from toppypi.history.index import project_history, schedule_gaps
+    from toppypi.dataset import Dataset
+    from toppypi.history.index import schedule_gaps
     from toppypi.model.query import normalize_project
+    from toppypi.operations.history import show as history_of
 
     name = normalize_project(project)
-    points = project_history(dataset, name, int(window))
-    if not points:
-        raise UsageError(
-            f"{dataset}: the archive has no {window}-day snapshots; run `toppypi history import`"
-        )
-    if all(p.rank is None for p in points):
-        raise UsageError(f"{name} is in none of the {len(points)} {window}-day snapshots")
+    points = history_of(Dataset(dataset), name, int(window))
     gaps = schedule_gaps(points)
     if as_json:
         click.echo(

@@ -8,22 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from toppypi.cli.options import dataset_option
+from toppypi.cli.options import dataset_option, window_option
 from toppypi.cli.output import print_table
 
 if TYPE_CHECKING:
     from toppypi.history.compare import Comparison
     from toppypi.movers import Move
-
-
-def window_option(f: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--window",
-        type=click.Choice(["30", "365"]),
-        default="30",
-        show_default=True,
-        help="Which series of snapshots.",
-    )(f)
 
 
 def top_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -75,10 +65,12 @@ def render(c: Comparison, top: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(c.to_json(), indent=2))
         return
+    from toppypi.history.compare import describe
+
     a, b = c.before, c.after
     click.echo(
-        f"{b.label} ({b.source or '?'}, {len(b.projects):,} rows) "
-        f"against {a.label} ({a.source or '?'}, {len(a.projects):,} rows)"
+        f"{describe(b)} ({b.source or '?'}, {len(b):,} rows) "
+        f"against {describe(a)} ({a.source or '?'}, {len(a):,} rows)"
     )
     if c.methodology_changes:
         click.echo("methodology changed: " + "; ".join(c.methodology_changes))
@@ -108,6 +100,7 @@ def command(month: str | None, dataset: Path, window: str, top: int, as_json: bo
       toppypi movers 2026-03 --dataset data
       toppypi movers 2018-06-10 --window 365 --json
     """
-    from toppypi.history.compare import movers
+    from toppypi.dataset import Dataset
+    from toppypi.operations.history import movers
 
-    render(movers(dataset, month, window=int(window), top=max(top, 25)), top, as_json)
+    render(movers(Dataset(dataset), month, window=int(window), top=max(top, 25)), top, as_json)

@@ -149,3 +149,37 @@ def dataset_option(f: F) -> F:
         show_default=True,
         help="The dataset directory (default: $TOPPYPI_DATASET, else the current one).",
     )(f)
+
+
+def wait_option(f: F) -> F:
+    return click.option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=0,
+        metavar="SECONDS",
+        help="How long to wait for another run writing the same dataset (default: exit 7 "
+        "at once).",
+    )(f)
+
+
+LAYOUTS = ("clickhouse", "pypinfo")
+
+
+def layout_option(f: F) -> F:
+    return click.option(
+        "--layout",
+        type=click.Choice(LAYOUTS),
+        default=None,
+        help="JSON layout (default: the engine's era: pypinfo for BigQuery).",
+    )(f)
+
+
+def window_option(f: F) -> F:
+    """The 30-day (calendar months) or the 365-day series."""
+    return click.option(
+        "--window",
+        type=click.Choice(["30", "365"]),
+        default="30",
+        show_default=True,
+        help="Which series: 30 (months) or 365 (12-month lists).",
+    )(f)

@@ -8,19 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from toppypi.cli.options import dataset_option, wait_option
 from toppypi.cli.output import info
 
 if TYPE_CHECKING:
-    from toppypi.site.build import SiteBuild
+    from toppypi.operations.site import SiteBuild
 
-dataset_option = click.option(
-    "--dataset",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="TOPPYPI_DATASET",
-    default=Path("."),
-    show_default=True,
-    help="The dataset directory, holding archive/ (default: $TOPPYPI_DATASET, else the current).",
-)
 
 
 @click.group("site")
@@ -34,16 +27,17 @@ def command() -> None:
     """
 
 
-def _build(dataset: Path) -> SiteBuild:
+def _build(dataset: Path, wait: float = 0.0) -> SiteBuild:
+    from toppypi.dataset import Dataset
     from toppypi.errors import InputError
-    from toppypi.site.build import build
+    from toppypi.operations.site import build
 
     if not (dataset / "archive").is_dir():
         raise InputError(
             f"{dataset}: no archive/ here; run `toppypi update --dataset {dataset}` "
             "or `toppypi demo` first"
         )
-    return build(dataset)
+    return build(Dataset(dataset), wait=wait, say=info)
 
 
 def _summary(res: SiteBuild) -> str:
@@ -55,15 +49,16 @@ def _summary(res: SiteBuild) -> str:
 
 @command.command("build")
 @dataset_option
+@wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
-def build_cmd(dataset: Path, as_json: bool) -> None:
+def build_cmd(dataset: Path, wait: float, as_json: bool) -> None:
     """Write index.html, the archive, movers and project pages from archive/.
 
     Only files whose bytes change are rewritten, each atomically, so a rebuild
     from unchanged data changes nothing. `toppypi update` runs this after
     each month it writes.
     """
-    res = _build(dataset)
+    res = _build(dataset, wait)
     if as_json:
         click.echo(
             json.dumps(

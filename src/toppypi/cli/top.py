@@ -11,6 +11,7 @@ from toppypi.cli.options import (
     db_option,
     engine_options,
     installers_option,
+    layout_option,
     period_options,
     pop_engine_options,
     resolve,
@@ -19,7 +20,7 @@ from toppypi.cli.options import (
 )
 from toppypi.cli.output import emit, info, print_table
 
-FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
+FORMATS = ["table", "json", "min.json", "csv", "csv.gz", "parquet"]
 
 
 @click.command("top")
@@ -42,17 +43,13 @@ FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
     show_default=True,
     help="A table on the terminal, or a dump (--limit 0 with csv, csv.gz, parquet: every project).",
 )
-@click.option(
-    "--layout",
-    type=click.Choice(["clickhouse", "pypinfo"]),
-    default=None,
-    help="JSON layout (default: the engine's era: pypinfo for BigQuery).",
-)
+@layout_option
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of stdout; its name gives the format.",
+    help="Write to this file (atomically) instead of stdout; its name gives the format. "
+    "A period without data writes nothing (exit 4).",
 )
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
 @engine_options
@@ -74,30 +71,36 @@ def command(
     \b
     Examples:
       toppypi top --month 2026-03 --limit 20
+      toppypi top --last-12-months --format json -o top-365.json
       toppypi top --days 30 --installers pip --format json -o top.json
       toppypi top --source clickhouse --month 2026-03 --format csv
       toppypi top --source bigquery:my-project --month 2026-03 --dry-run
-      toppypi top --source bigquery --credentials key.json --max-bytes 200GiB
     """
+    from toppypi.cli.bigquery import announce, show_estimate
     from toppypi.engines.registry import open_engine
-    from toppypi.formats import DumpFormat, JsonLayout
-    from toppypi.formats.writers import dump_bytes
+    from toppypi.formats import DumpFormat, JsonLayout, format_from_name
+    from toppypi.formats.encode import encode
     from toppypi.model.query import InstallerFilter
-    from toppypi.ranking import snapshot_from_result, top_query
+    from toppypi.operations.outputs import check_output
+    from toppypi.operations.top import TopOptions, rank, require_rows, top_query
 
     if output is not None and fmt == "table":
-        fmt = _format_from_name(output)
+        guess = format_from_name(output.name)
+        if guess is None:
+            raise click.UsageError(
+                f"cannot tell the format of {output.name}; add --format json, min.json, csv, "
+                "csv.gz or parquet"
+            )
+        fmt = guess.value
     period = resolve(kwargs)
-    query = top_query(period, limit=limit or None, installers=InstallerFilter.parse(installers))
-    from toppypi.cli.bigquery import announce, show_estimate
-
+    options = TopOptions(period, limit or None, InstallerFilter.parse(installers))
+    query = top_query(options)
     dry_run = kwargs.pop("dry_run", False)
     engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
-    store = getattr(engine, "db", None)
-    if output is not None and isinstance(store, Path) and output.resolve() == store.resolve():
-        engine.close()
-        raise click.UsageError(f"-o {output} is the local store itself; write somewhere else")
     try:
+        if output is not None:
+            store = getattr(engine, "db", None)  # TODO(engines): engine.local_paths()
+            check_output(output, stores=[store] if isinstance(store, Path) else [])
         if test_only:
             click.echo(engine.sql(query))
             return
@@ -107,40 +110,26 @@ def command(
         if not limit and fmt in ("csv", "csv.gz", "parquet"):
             _stream_full_list(engine, query, fmt, output, verbose)
             return
-        result = engine.run(query)
+        ranking = rank(engine, options)
         fresh = engine.freshness()
+        if output is not None:
+            require_rows(ranking, engine)
     finally:
         engine.close()
     if fresh is None:  # pypinfo says nothing; an empty or partial count misleads
         info("warning: the engine holds no data")
     elif fresh < period.end:
         info(f"warning: the data ends {fresh}, before the period ({period}) does")
-    if verbose:
-        info(result.provenance.sql)
-        info(f"-- {result.provenance.elapsed:.3f}s, {len(result.rows):,} rows")
-    snap = snapshot_from_result(result, query)
+    prov = ranking.provenance
+    if verbose and prov is not None:
+        info(prov.sql)
+        info(f"-- {prov.elapsed:.3f}s, {len(ranking):,} rows")
     if fmt == "table":
-        rows = [(i, r.project, r.download_count) for i, r in enumerate(snap.rows, 1)]
+        rows = [(i, p, c) for i, (c, p) in enumerate(ranking.rows(), 1)]
         print_table(["rank", "project", "download_count"], rows, right={0, 2})
-        info(f"{period} ({period.days} days), installers: {installers}, source: {snap.source}")
+        info(f"{period} ({period.days} days), installers: {installers}, source: {ranking.source}")
         return
-    dfmt = DumpFormat(fmt)
-    if layout is None:
-        chosen = JsonLayout.PYPINFO if snap.query is not None else JsonLayout.CLICKHOUSE
-    else:
-        chosen = JsonLayout(layout)
-    emit(dump_bytes(snap, dfmt, chosen), output)
-
-
-def _format_from_name(output: Path) -> str:
-    """``-o top.csv`` means csv: a table is for the terminal only."""
-    for fmt in sorted(FORMATS[1:], key=len, reverse=True):  # min.json before json
-        if output.name.endswith(f".{fmt}"):
-            return fmt
-    raise click.UsageError(
-        f"cannot tell the format of {output.name}; add --format json, min.json, csv, "
-        "csv.gz or parquet"
-    )
+    emit(encode(ranking, DumpFormat(fmt), JsonLayout(layout) if layout else None), output)
 
 
 def _stream_full_list(
@@ -151,18 +140,20 @@ def _stream_full_list(
 
     from toppypi.cli.output import progress
     from toppypi.formats import DumpFormat
-    from toppypi.fulllist import ListMeta, stream_ranking, write_files, write_streams
+    from toppypi.formats.stream import ListMeta, write_files, write_streams
     from toppypi.model.period import utc_now
-    from toppypi.ranking import SOURCE_NAMES
+    from toppypi.operations.top import display_name, nonempty, stream_ranking
 
     if verbose:
-        info(getattr(engine, "stream_sql", engine.sql)(query))
-    meta = ListMeta(SOURCE_NAMES.get(engine.name, engine.name), query.period, utc_now())
+        info(getattr(engine, "stream_sql", engine.sql)(query))  # TODO(engines): one sql()
+    meta = ListMeta(display_name(engine), query.period, utc_now())
     batches = stream_ranking(engine, query)
+    if output is not None:
+        batches = nonempty(batches, engine, query.period)
     with progress("projects", None) as advance:
         if output is None:
-            n = write_streams(batches, [(DumpFormat(fmt), sys.stdout.buffer)], meta, advance)
+            written = write_streams(batches, [(DumpFormat(fmt), sys.stdout.buffer)], meta, advance)
         else:
-            n = write_files(batches, [(DumpFormat(fmt), output)], meta, advance)
+            written = write_files(batches, [(DumpFormat(fmt), output)], meta, advance)
     if verbose or output is not None:
-        info(f"{n:,} projects written{f' to {output}' if output else ''}")
+        info(f"{written.rows:,} projects written{f' to {output}' if output else ''}")

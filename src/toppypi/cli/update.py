@@ -1,4 +1,4 @@
-"""``toppypi update``: the monthly job."""
+"""``toppypi update``: the monthly job (and ``--publish``: its release)."""
 
 from __future__ import annotations
 
@@ -9,27 +9,24 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from toppypi.cli.options import (
+    dataset_option,
     db_option,
     dump_limit_option,
     engine_options,
     installers_option,
+    layout_option,
     pop_engine_options,
     source_option,
+    wait_option,
 )
 from toppypi.cli.output import info
 
 if TYPE_CHECKING:
-    from toppypi.publish.config import Config
-    from toppypi.update import MonthRefused
+    from toppypi.checks import Report
 
 
 @click.command("update")
-@click.option(
-    "--dataset",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="The dataset directory (created if missing).",
-)
+@dataset_option
 @click.option(
     "--month", metavar="YYYY-MM", help="The month to publish (default: the last complete one)."
 )
@@ -40,10 +37,17 @@ if TYPE_CHECKING:
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
 @click.option(
     "--full-list/--no-full-list",
-    default=True,
-    show_default=True,
-    help="Also archive every project with downloads as top-pypi-packages-all.{csv.gz,parquet}.",
+    default=None,
+    help="Also archive every project with downloads as top-pypi-packages-all.{csv.gz,parquet} "
+    "(default: on, or toppypi.toml's full_list).",
 )
+@click.option(
+    "--year-list/--no-year-list",
+    default=None,
+    help="Also publish the 12 complete months ending with the month as "
+    "top-pypi-packages-365-days.* (default: on, or toppypi.toml's year_list).",
+)
+@layout_option
 @click.option(
     "--publish",
     is_flag=True,
@@ -51,20 +55,8 @@ if TYPE_CHECKING:
 )
 @click.option("--republish", is_flag=True, help="Publish a corrected release YYYY.MM.N.")
 @click.option("--reason", metavar="TEXT", help="What a --republish corrects (in its notes).")
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=0),
-    default=0,
-    metavar="SECONDS",
-    help="How long to wait for another publish to finish (default: exit at once).",
-)
+@wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-@click.option(
-    "--layout",
-    type=click.Choice(["clickhouse", "pypinfo"]),
-    default=None,
-    help="JSON layout (default: the engine's era: pypinfo for BigQuery).",
-)
 @engine_options
 def command(
     dataset: Path,
@@ -74,22 +66,24 @@ def command(
     limit: int,
     installers: str,
     force: bool,
-    full_list: bool,
+    full_list: bool | None,
+    year_list: bool | None,
+    layout: str | None,
     publish: bool,
     republish: bool,
     reason: str | None,
     wait: float,
     as_json: bool,
-    layout: str | None,
     dry_run: bool,
     **kwargs: Any,
 ) -> None:
     """Query a month, check it, and write the dumps and archive/YYYY-MM/.
 
     Running it twice with the same data changes no byte. A failing check
-    writes nothing and exits non-zero, unless --force. The dataset's
-    toppypi.toml, when present, gives the defaults of --source, --db, --limit
-    and --installers.
+    writes nothing and exits 4, unless --force. A released month (tagged
+    YYYY.MM) is never written again, except by --republish --reason. The
+    dataset's toppypi.toml, when present, gives the defaults of --source, --db,
+    --limit, --installers, --full-list, --year-list and --layout.
 
     \b
     --publish then releases the month from the dataset repo: SHA256SUMS,
@@ -97,149 +91,142 @@ def command(
     commit, an annotated tag YYYY.MM (the month after the data, like the
     original dataset: 2026.04 holds March 2026) and a push. A month already
     published exits 0 and changes nothing; a failed push exits 5 and the next
-    run pushes.
+    run pushes. --dry-run prints what a run would do and writes nothing.
     \b
     Examples:
       toppypi update --dataset top-pypi --publish
+      toppypi update --dataset top-pypi --publish --dry-run
       toppypi update --dataset top-pypi --month 2026-03 --republish --reason "bot spike removed"
     """
-    from toppypi.publish.config import load_config
+    from toppypi.dataset import Dataset
+    from toppypi.formats import JsonLayout
+    from toppypi.model.period import resolve_period
+    from toppypi.model.query import InstallerFilter
+    from toppypi.operations.update import UpdateOptions, require_month
 
-    cfg = load_config(dataset)
-    ctx = click.get_current_context()
-    if cfg is not None:
-        given = {
-            name
-            for name in ("source", "db", "limit", "installers")
-            if ctx.get_parameter_source(name) not in (click.core.ParameterSource.DEFAULT, None)
-        }
-        source = source if "source" in given else cfg.source
-        db = db if "db" in given else cfg.db_path(dataset)
-        limit = limit if "limit" in given else cfg.limit
-        installers = installers if "installers" in given else cfg.installers
     if republish and not reason:
         raise click.UsageError("--republish needs --reason TEXT saying what it corrects")
     if reason and not republish:
         raise click.UsageError("--reason goes with --republish")
-    if publish or republish:
-        from dataclasses import replace
+    if republish:
+        publish = True
+    ds = Dataset(dataset)
+    cfg = ds.config()
+    ctx = click.get_current_context()
+    given = {
+        name
+        for name in ("source", "db", "limit", "installers")
+        if ctx.get_parameter_source(name) not in (click.core.ParameterSource.DEFAULT, None)
+    }
+    if cfg is not None:
+        source = source if "source" in given else cfg.source
+        db = db if "db" in given else cfg.db_path(dataset)
+        limit = limit if "limit" in given else cfg.limit
+        installers = installers if "installers" in given else cfg.installers
+        full_list = cfg.full_list if full_list is None else full_list
+        year_list = cfg.year_list if year_list is None else year_list
+        layout = layout or cfg.layout or None
+    options = UpdateOptions(
+        month=require_month(resolve_period(month=month)),
+        limit=limit,
+        installers=InstallerFilter.parse(installers),
+        force=force,
+        full_list=True if full_list is None else full_list,
+        year_list=True if year_list is None else year_list,
+        layout=JsonLayout(layout) if layout else None,
+        correction=republish,
+        wait=wait,
+    )
+    opener = _opener(source, db, pop_engine_options(kwargs))
+    if publish:
+        from toppypi.operations.publish import PublishOptions
+        from toppypi.operations.publish import publish as run_publish
+        from toppypi.operations.update import MonthRefused
 
-        from toppypi.errors import UsageError
-        from toppypi.publish.config import CONFIG_FILE
-
-        if cfg is None:
-            raise UsageError(
-                f"{dataset} has no {CONFIG_FILE}: --publish releases a dataset repo made by "
-                f"`toppypi init {dataset}`"
+        try:
+            published = run_publish(
+                ds,
+                opener,
+                PublishOptions(options, reason=reason, dry_run=dry_run),
+                say=info,
             )
-        cfg = replace(cfg, source=source, limit=limit, installers=installers)
-        opts = pop_engine_options(kwargs)
-        _publish(
-            dataset, month, cfg, db, opts, force=force, reason=reason, wait=wait, json_=as_json
-        )
-        return
-    from toppypi.cli.bigquery import announce, show_estimate
-    from toppypi.engines.registry import open_engine
-    from toppypi.formats import JsonLayout
-    from toppypi.model.period import resolve_period
-    from toppypi.model.query import InstallerFilter
-    from toppypi.update import MonthRefused, update
-
-    period = resolve_period(month=month)
-    engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
-    try:
-        if dry_run:
-            from toppypi.ranking import top_query
-
-            query = top_query(period, limit=limit, installers=InstallerFilter.parse(installers))
-            show_estimate(engine, query, as_json=as_json)
-            return
-        res = update(
-            dataset,
-            engine,
-            period,
-            limit=limit,
-            installers=InstallerFilter.parse(installers),
-            force=force,
-            full_list=full_list,
-            layout=JsonLayout(layout) if layout else None,
-        )
-    except MonthRefused as exc:
-        if as_json:  # the report for scripts on stdout, the one-line error on stderr
-            report = {"month": period.label(), "refused": True, "written": []}
-            click.echo(json.dumps({**report, "checks": exc.report.to_json()}, indent=2))
+        except MonthRefused as exc:
+            _refused(exc, options.month, as_json)
             raise
-        _print_report(exc)
+        _published(published, as_json)
+        return
+    from toppypi.operations.update import MonthRefused, plan_lines, update
+
+    if dry_run:
+        engine = opener()
+        try:
+            lines = plan_lines(engine, options)
+        finally:
+            engine.close()
+        if as_json:
+            click.echo(json.dumps({"month": options.month, "plan": lines}, indent=2))
+        else:
+            for line in lines:
+                click.echo(line)
+        return
+    engine = opener()
+    try:
+        res = update(ds, engine, options, say=info)
+    except MonthRefused as exc:
+        _refused(exc, options.month, as_json)
         raise
     finally:
         engine.close()
-    from toppypi.site import build_site
-
-    site_written = build_site(dataset)
-    w = res.written
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "month": w.month,
-                    "unchanged": w.unchanged,
-                    "latest": w.latest,
-                    "written": [str(p) for p in w.written],
-                    "checks": res.report.to_json(),
-                    "site_written": [str(p) for p in site_written],
-                },
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(res.to_json(), indent=2))
         return
-    state = "unchanged" if w.unchanged else f"{len(res.snapshot.rows):,} projects"
+    state = "unchanged" if res.unchanged else f"{len(res.ranking):,} projects"
+    year = ""
+    if res.year_list is not None:
+        year = f"; 12-month list {res.year_list.report.summary()}"
     info(
-        f"{w.month}: {state}; {res.report.summary()}; {len(w.written)} file(s) written; "
-        f"site: {len(site_written)} file(s) written"
+        f"{res.month}: {state}; {res.report.summary()}{year}; {len(res.written)} file(s) "
+        f"written; site: {len(res.site_written)} file(s) written"
     )
 
 
-def _publish(
-    dataset: Path,
-    month: str | None,
-    cfg: Config,
-    db: Path | None,
-    engine_opts: dict[str, Any],
-    *,
-    force: bool,
-    reason: str | None,
-    wait: float,
-    json_: bool,
-) -> None:
+def _opener(source: str, db: Path | None, engine_opts: dict[str, Any]) -> Any:
     from toppypi.cli.bigquery import announce
     from toppypi.engines.registry import open_engine
-    from toppypi.model.period import resolve_period
-    from toppypi.publish.release import publish
-    from toppypi.update import MonthRefused
 
-    try:
-        res = publish(
-            dataset,
-            resolve_period(month=month),
-            lambda: open_engine(cfg.source, db=db, on_estimate=announce, **engine_opts),
-            cfg,
-            force=force,
-            reason=reason,
-            wait=wait,
-            say=info,
-        )
-    except MonthRefused as exc:
-        _print_report(exc)
-        raise
-    if json_:
+    def opener() -> Any:
+        return open_engine(source, db=db, on_estimate=announce, **engine_opts)
+
+    return opener
+
+
+def _refused(exc: Any, month: str, as_json: bool) -> None:
+    """A refused month's whole gate report: JSON on stdout for scripts, else on stderr."""
+    report: Report = exc.report
+    if as_json:
+        out = {"month": month, "refused": True, "written": [], "checks": report.to_json()}
+        click.echo(json.dumps(out, indent=2))
+        return
+    for f in report.findings:
+        info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")
+
+
+def _published(res: Any, as_json: bool) -> None:
+    if as_json:
         click.echo(json.dumps(res.to_json(), indent=2))
         return
-    where = f"{cfg.remote}" if res.remote else "nowhere (no remote configured)"
+    for line in res.plan:
+        click.echo(line)
+    if res.plan:
+        return
+    from toppypi.operations.init import describe_remote
+
+    state = res.status.replace("-", " ")
+    if not res.remote:
+        info(
+            f"{res.tag}: {state}; nothing was pushed (no remote configured: "
+            "set [publish] remote in toppypi.toml)"
+        )
+        return
     pushed = ", ".join(res.pushed) if res.pushed else "nothing new"
-    info(f"{res.tag}: {res.status.replace('-', ' ')}; pushed to {where}: {pushed}")
-
-
-def _print_report(exc: MonthRefused) -> None:
-    """The whole gate report of a refused month, before the one-line error."""
-    for f in exc.report.findings:
-        info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")
+    info(f"{res.tag}: {state}; pushed to {describe_remote(res.remote)}: {pushed}")

@@ -70,6 +70,12 @@ class Engine(Protocol):
         """The SQL ``run`` would send, for ``--test`` and ``-v``."""
         ...
 
+    def stream(
+        self, query: Query, *, batch_rows: int = 50_000
+    ) -> Iterator[list[tuple[Value, ...]]]:
+        """The rows ``run`` returns, in order, in batches; an incomplete reply raises."""
+        ...
+
     def freshness(self) -> dt.date | None:
         """The newest UTC day the engine has complete data for."""
         ...

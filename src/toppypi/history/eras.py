@@ -48,14 +48,3 @@ def pypinfo_installers(day: dt.date) -> str:
 
 def is_clickhouse_era(source: str, day: dt.date) -> bool:
     return source == "ClickHouse" or (not source and day >= CLICKHOUSE_FROM)
-
-
-# Step changes the data README documents as upstream or tooling changes, not trends.
-KNOWN_STEPS: dict[tuple[int, dt.date], str] = {
-    (30, dt.date(2021, 5, 1)): "upstream step: pypinfo upgraded before each run from 2021-04-05",
-    (365, dt.date(2018, 8, 26)): "upstream step: BigQuery bytes processed 91 -> 145 GB",
-}
-
-
-def known_step(window: int, day: dt.date) -> str:
-    return KNOWN_STEPS.get((window, day), "")

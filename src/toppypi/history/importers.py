@@ -1,7 +1,7 @@
-"""Read published snapshots of every era into :class:`HistoricSnapshot` items.
+"""Read published snapshots of every era into :class:`Ranking` items.
 
-Accepted inputs: any dump ``read_dump(strict=True)`` reads (the 2018 bare list,
-pypinfo JSON, ClickHouse JSON, min JSON, CSV), the long-format
+Accepted inputs: any dump the readers take (the 2018 bare list, pypinfo JSON,
+ClickHouse JSON, min JSON, CSV), the long-format
 ``history-{30,365}-days.csv(.gz)`` tables, their ``snapshots.csv`` metadata, and
 a folder holding those. Everything is validated before anything is written, so
 one bad file stops the import with one line naming it.
@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from toppypi.errors import InputError
-from toppypi.formats.readers import read_dump
+from toppypi.errors import InputError, InvalidDump
+from toppypi.formats import validate
+from toppypi.formats.decode import read_dump
 from toppypi.history import eras
-from toppypi.history.model import WINDOWS, HistoricSnapshot, SnapshotMeta
-from toppypi.model.snapshot import Snapshot
+from toppypi.model.period import Period, PeriodKind
+from toppypi.model.ranking import WINDOWS, Envelope, Methodology, Ranking
 
 LONG_HEADER = "snapshot,window_days,rank,project,download_count"
 META_HEADER = "snapshot,window_days,in_history"
@@ -29,7 +28,6 @@ _NO_TIMESTAMP = dt.datetime(1, 1, 1)
 _TS = "%Y-%m-%d %H:%M:%S"
 MetaKey = tuple[int, dt.date]
 NORMAL_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # PEP 503 form: nothing to normalise
-_NORMALISED = re.compile(NORMAL_RE)
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
@@ -56,6 +54,8 @@ def _head(path: Path) -> str:
         else:
             with path.open("rb") as fh:
                 raw = fh.read(200)
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (EOFError, gzip.BadGzipFile) as exc:
@@ -65,11 +65,15 @@ def _head(path: Path) -> str:
 
 def read_inputs(
     paths: Sequence[Path], *, date: dt.date | None = None, window: int | None = None
-) -> list[HistoricSnapshot]:
+) -> list[Ranking]:
     """Every snapshot in ``paths``, validated; metadata tables are joined, not returned."""
+    if date is not None:
+        problem = validate.timestamp_problem(dt.datetime.combine(date, dt.time()))
+        if problem:
+            raise InputError(f"--date {date}: {problem.removeprefix('last_update ')}")
     files = expand(paths)
     kinds = {p: _kind(p) for p in files}
-    metas: dict[MetaKey, SnapshotMeta] = {}
+    metas: dict[MetaKey, Ranking] = {}
     for p in files:
         if kinds[p] == "meta":
             metas.update(read_snapshots_csv(p))
@@ -77,7 +81,7 @@ def read_inputs(
         sibling = p.with_name("snapshots.csv")
         if kinds[p] == "long" and sibling not in kinds and sibling.is_file():
             metas.update(read_snapshots_csv(sibling))
-    out: list[HistoricSnapshot] = []
+    out: list[Ranking] = []
     for p in files:
         if kinds[p] == "long":
             out.extend(read_long(p, metas))
@@ -98,9 +102,43 @@ def _kind(path: Path) -> str:
 # --- snapshots.csv --------------------------------------------------------------
 
 
-def read_snapshots_csv(path: Path) -> dict[MetaKey, SnapshotMeta]:
+def _header(
+    window: int,
+    last_update: dt.datetime,
+    source: str,
+    start: dt.date,
+    end: dt.date,
+    query_days: int,
+    installers: str,
+    fmt: str,
+    *,
+    calendar: bool = False,
+    envelope: Envelope | None = None,
+    note: str = "",
+) -> Ranking:
+    """A snapshot's identity and methodology, its rows still to come."""
+    return Ranking(
+        (),
+        (),
+        last_update,
+        period=Period(start, end, PeriodKind.MONTH if calendar else PeriodKind.RANGE),
+        methodology=Methodology(
+            source=source,
+            window_days=window,
+            query_days=query_days,
+            installers=installers,
+            calendar_months=calendar,
+            step=Methodology.known_step(window, last_update.date()),
+        ),
+        envelope=envelope or Envelope(),
+        format=fmt,
+        note=note,
+    )
+
+
+def read_snapshots_csv(path: Path) -> dict[MetaKey, Ranking]:
     """The kept runs (``in_history == 1``) of the published metadata table."""
-    out: dict[MetaKey, SnapshotMeta] = {}
+    out: dict[MetaKey, Ranking] = {}
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             for lineno, rec in enumerate(csv.DictReader(fh), 2):
@@ -108,28 +146,36 @@ def read_snapshots_csv(path: Path) -> dict[MetaKey, SnapshotMeta]:
                     continue
                 try:
                     meta = _meta_from_record(rec)
-                except (KeyError, ValueError) as exc:
+                except (KeyError, ValueError, TypeError, AttributeError) as exc:
                     raise InputError(f"{path}: line {lineno}: bad value ({exc})") from None
-                out[(meta.window_days, meta.date)] = meta
+                out[(meta.window_days or 0, meta.date)] = meta
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: broken CSV ({exc})") from None
     return out
 
 
-def _int(text: str) -> int | None:
+def _int(text: str | None) -> int | None:
     return int(text) if text not in ("", None) else None
 
 
-def _meta_from_record(rec: dict[str, str]) -> SnapshotMeta:
-    day = dt.date.fromisoformat(rec["snapshot"])
+def _meta_from_record(rec: dict[str, str]) -> Ranking:
     window = int(rec["window_days"])
+    if window not in WINDOWS:
+        raise ValueError(f"window_days {window} is not 30 or 365")
+    last_update = dt.datetime.strptime(rec["last_update"], _TS)
+    problem = validate.timestamp_problem(last_update)
+    if problem:
+        raise ValueError(problem)
+    day = last_update.date()
     source = rec["source"]
     query: dict[str, Any] | None = None
     statistics: dict[str, Any] | None = None
-    month = None
+    calendar = False
     if source == "ClickHouse":
         start, end = eras.previous_month(day)
-        month = f"{start:%Y-%m}" if window == 30 else None
+        calendar = window == 30
         statistics = {
             "elapsed": float(rec["elapsed"]),
             "rows_read": int(rec["rows_read"]),
@@ -145,34 +191,35 @@ def _meta_from_record(rec: dict[str, str]) -> SnapshotMeta:
                 "cached": rec["cached"] == "True",
                 "estimated_cost": rec["estimated_cost"],
             }
-    return SnapshotMeta(
-        window_days=window,
-        date=day,
-        last_update=dt.datetime.strptime(rec["last_update"], _TS),
-        source=source,
-        period_start=start,
-        period_end=end,
-        query_days=int(rec["query_days"]),
-        installers=rec["installers"],
-        format=rec["format"],
-        month=month,
-        query=query,
+    env = Envelope(
+        total_rows=_int(rec.get("total_rows")),
+        rows_before_limit_at_least=_int(rec.get("rows_before_limit_at_least")),
         statistics=statistics,
-        total_rows=_int(rec.get("total_rows", "")),
-        rows_before_limit_at_least=_int(rec.get("rows_before_limit_at_least", "")),
+        query=query,
+    )
+    return _header(
+        window,
+        last_update,
+        source,
+        start,
+        end,
+        int(rec["query_days"]),
+        rec["installers"],
+        rec["format"],
+        calendar=calendar,
+        envelope=env,
         note=rec.get("note", ""),
     )
 
 
 def default_meta(
     window: int, day: dt.date, last_update: dt.datetime, source: str, fmt: str
-) -> SnapshotMeta:
+) -> Ranking:
     """Methodology from the published timeline, for a dump that does not say."""
     if eras.is_clickhouse_era(source, day):
         start, end = eras.previous_month(day)
-        return SnapshotMeta(
+        return _header(
             window,
-            day,
             last_update,
             source or "ClickHouse",
             start,
@@ -180,13 +227,12 @@ def default_meta(
             (end - start).days + 1,
             "all",
             fmt,
-            month=f"{start:%Y-%m}" if window == 30 else None,
+            calendar=window == 30,
         )
     days = eras.pypinfo_days(day, window)
     start, end = eras.pypinfo_period(day, days)
-    return SnapshotMeta(
+    return _header(
         window,
-        day,
         last_update,
         source or "BigQuery/pypinfo",
         start,
@@ -200,7 +246,7 @@ def default_meta(
 # --- long-format history tables ---------------------------------------------------
 
 
-def read_long(path: Path, metas: dict[MetaKey, SnapshotMeta]) -> list[HistoricSnapshot]:
+def read_long(path: Path, metas: dict[MetaKey, Ranking]) -> list[Ranking]:
     """One ``history-*-days.csv.gz``: parsed and validated column-wise, split per snapshot."""
     import numpy as np
     import pyarrow as pa
@@ -230,11 +276,10 @@ def read_long(path: Path, metas: dict[MetaKey, SnapshotMeta]) -> list[HistoricSn
     if not set(pc.unique(table.column("window_days")).to_pylist()) <= set(WINDOWS):
         raise InputError(f"{path}: window_days must be 30 or 365")
     counts_col = table.column("download_count")
-    if len(counts_col) and pc.min(counts_col).as_py() < 0:
-        i = int(np.argmax(counts_col.to_numpy() < 0))
-        raise InputError(
-            f"{path}: line {i + 2}: download_count {counts_col[i].as_py()} is negative"
-        )
+    counts_np = counts_col.to_numpy()
+    if len(counts_col) and counts_np.min() < 0:
+        i = int(np.argmax(counts_np < 0))
+        raise InputError(f"{path}: line {i + 2}: download_count {counts_np[i]} is negative")
     keys = pc.binary_join_element_wise(
         pc.cast(table.column("window_days"), pa.string()), table.column("snapshot"), "|"
     )
@@ -249,45 +294,40 @@ def read_long(path: Path, metas: dict[MetaKey, SnapshotMeta]) -> list[HistoricSn
     if not np.array_equal(ranks, expected):
         i = int(np.argmax(ranks != expected))
         raise InputError(f"{path}: line {i + 2}: rank {ranks[i]}, expected {expected[i]}")
+    step_up = np.flatnonzero((counts_np[1:] > counts_np[:-1]) & (expected[1:] > 1))
+    if len(step_up):
+        i = int(step_up[0]) + 1
+        raise InputError(
+            f"{path}: line {i + 2}: counts not in descending order within snapshot "
+            f"{table.column('snapshot')[i].as_py()}"
+        )
     projects: list[str] = table.column("project").to_pylist()
     counts: list[int] = counts_col.to_pylist()
-    normal = bool(pc.all(pc.match_substring_regex(table.column("project"), NORMAL_RE)).as_py())
     labels = codes.dictionary.to_pylist()
-    out: list[HistoricSnapshot] = []
+    out: list[Ranking] = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         w_text, _, d_text = labels[idx[a]].partition("|")
         try:
             day = dt.date.fromisoformat(d_text)
         except ValueError:
             raise InputError(f"{path}: line {a + 2}: snapshot {d_text!r} is not a date") from None
+        problem = validate.timestamp_problem(dt.datetime.combine(day, dt.time()))
+        if problem:
+            raise InputError(f"{path}: line {a + 2}: snapshot {day}: {problem}")
         window = int(w_text)
         meta = metas.get((window, day)) or default_meta(
             window, day, dt.datetime.combine(day, dt.time()), "", "history"
         )
-        snap = HistoricSnapshot(meta, projects[a:b], counts[a:b], str(path))
-        if not normal or len(set(snap.projects)) != len(snap.projects):
-            check_unique(snap)
-        out.append(snap)
-    return out
-
-
-def check_unique(snap: HistoricSnapshot) -> None:
-    """No two rows normalise to one name (the history's names are already normal)."""
-    if len(set(snap.projects)) == len(snap.projects) and all(
-        _NORMALISED.fullmatch(p) for p in snap.projects
-    ):
-        return
-    from packaging.utils import canonicalize_name
-
-    seen: dict[str, int] = {}
-    for i, p in enumerate(snap.projects, 1):
-        key = canonicalize_name(p)
-        if key in seen:
+        part = projects[a:b]
+        dupes = validate.duplicates(part)
+        if dupes:
+            dup, row_a, row_b = dupes[0]
             raise InputError(
-                f"{snap.origin}: snapshot {snap.meta.label} ({snap.meta.window_days} days): "
-                f"project {p!r} appears twice (rows {seen[key]} and {i})"
+                f"{path}: snapshot {meta.label} ({window} days): project {dup!r} appears "
+                f"twice (rows {row_a} and {row_b})"
             )
-        seen[key] = i
+        out.append(meta.replace(projects=part, counts=counts[a:b], origin=str(path)))
+    return out
 
 
 # --- single dumps --------------------------------------------------------------------
@@ -301,61 +341,53 @@ def window_from_name(path: Path, fmt: str) -> int:
     return 365 if fmt == "pypinfo-list" else 30  # the bare 2018 file was the 365-day one
 
 
-def dump_format(snap: Snapshot, text_start: str) -> str:
-    if text_start.startswith("["):
-        return "pypinfo-list"
-    if not text_start.startswith("{"):
-        return "csv"
-    return "pypinfo-dict" if snap.query is not None else "clickhouse"
+def with_methodology(
+    r: Ranking,
+    metas: dict[MetaKey, Ranking] | None = None,
+    *,
+    window: int | None = None,
+    name: str = "",
+) -> Ranking:
+    """A dump read back, with the methodology the history knows for it (or the timeline's)."""
+    win = window or window_from_name(Path(name or r.origin), r.format)
+    if win not in WINDOWS:
+        raise InputError(f"{name or r.origin}: window {win} is not one of 30 or 365 days")
+    day = r.date
+    meta = (metas or {}).get((win, day)) or default_meta(
+        win, day, r.last_update, r.source, r.format
+    )
+    env = r.envelope
+    if meta.envelope.total_rows is not None and env.total_rows is None:
+        env = meta.envelope
+    elif env.query is None and meta.envelope.query is not None:
+        env = Envelope(
+            columns=env.columns,
+            total_rows=env.total_rows,
+            rows_before_limit_at_least=env.rows_before_limit_at_least,
+            statistics=env.statistics,
+            query=meta.envelope.query,
+        )
+    return r.replace(
+        period=meta.period,
+        methodology=meta.methodology,
+        envelope=env,
+        note=meta.note or r.note,
+    )
 
 
 def read_one_dump(
     path: Path,
-    metas: dict[MetaKey, SnapshotMeta],
+    metas: dict[MetaKey, Ranking],
     *,
     date: dt.date | None = None,
     window: int | None = None,
-) -> HistoricSnapshot:
-    snap = read_dump(path, strict=True, default_last_update=_NO_TIMESTAMP)
-    fmt = dump_format(snap, _head(path).lstrip())
-    if snap.last_update == _NO_TIMESTAMP:
+) -> Ranking:
+    r = read_dump(path, default_last_update=_NO_TIMESTAMP)
+    if r.last_update == _NO_TIMESTAMP:
         if date is None:
             raise InputError(f"{path}: this dump has no timestamp; pass --date YYYY-MM-DD")
-        snap.last_update = dt.datetime.combine(date, dt.time())
-    day = snap.last_update.date()  # --date only stands in for a missing timestamp
-    win = window or window_from_name(path, fmt)
-    if win not in WINDOWS:
-        raise InputError(f"{path}: window {win} is not one of 30 or 365 days")
-    meta = metas.get((win, day)) or default_meta(win, day, snap.last_update, snap.source, fmt)
-    if meta.total_rows is None and snap.total_rows is not None:
-        meta = replace(
-            meta,
-            total_rows=snap.total_rows,
-            rows_before_limit_at_least=snap.rows_before_limit_at_least,
-            statistics=snap.statistics,
-        )
-    if snap.query is not None and meta.query is None:
-        meta = replace(meta, query=snap.query)
-    if not snap.rows:
-        raise InputError(f"{path}: the dump has no rows")
-    return HistoricSnapshot.from_snapshot(meta, snap, str(path))
+        r = r.replace(last_update=dt.datetime.combine(date, dt.time()))
+    return with_methodology(r, metas, window=window, name=str(path))
 
 
-def same_rows(a: HistoricSnapshot, b: HistoricSnapshot) -> bool:
-    return a.projects == b.projects and a.counts == b.counts
-
-
-def dedupe(items: Iterable[HistoricSnapshot]) -> list[HistoricSnapshot]:
-    """One item per (window, date); the same snapshot given twice must agree."""
-    seen: dict[MetaKey, HistoricSnapshot] = {}
-    for it in items:
-        key = (it.meta.window_days, it.meta.date)
-        prev = seen.get(key)
-        if prev is None:
-            seen[key] = it
-        elif not same_rows(prev, it):
-            raise InputError(
-                f"{it.origin}: snapshot {it.meta.date} ({it.meta.window_days} days) "
-                f"differs from the same snapshot in {prev.origin}"
-            )
-    return list(seen.values())
+__all__ = ["InvalidDump", "read_inputs", "read_one_dump", "with_methodology"]

@@ -1,6 +1,5 @@
-"""Publishing a dataset repo: ``toppypi init`` and ``toppypi update --publish``.
+"""Helpers for releasing a dataset repo: git, notes, citation files, sums, settings.
 
-``release.publish`` runs the monthly job and then commits, tags ``YYYY.MM`` and
-pushes, in steps that each detect whether they already happened, so that a
-rerun after a crash finishes the job instead of repeating it.
+The steps themselves (``toppypi init``, ``update --publish``) are library
+operations in ``toppypi.operations``; these modules hold no workflow.
 """

@@ -28,13 +28,16 @@ class Config:
 
     # [dataset]
     title: str = "Top PyPI packages"
-    source: str = "duckdb"
+    source: str = "clickhouse"  # the anchor's source: free, public, nothing to set up
     db: str = ""  # the local store for the duckdb source, relative to the dataset root
     limit: int = 15000
     installers: str = "all"
     window: str = "month"  # calendar months, as the anchor publishes since 2025-07
+    full_list: bool = True  # archive every project with downloads
+    year_list: bool = True  # the 12-month list, top-pypi-packages-365-days.*
+    layout: str = ""  # JSON layout: "" (the engine's era), clickhouse or pypinfo
     # [publish]
-    remote: str = "origin"  # a git remote name or URL; "" keeps releases local
+    remote: str = ""  # a git remote name or URL; "" keeps releases local
     branch: str = "main"
     author: str = DEFAULT_AUTHOR  # "Name <email>" of release commits and tags
     # [citation]
@@ -57,7 +60,17 @@ class Config:
 
 
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "dataset": ("title", "source", "db", "limit", "installers", "window"),
+    "dataset": (
+        "title",
+        "source",
+        "db",
+        "limit",
+        "installers",
+        "window",
+        "full_list",
+        "year_list",
+        "layout",
+    ),
     "publish": ("remote", "branch", "author"),
     "citation": ("authors", "license", "repository", "description", "keywords"),
 }
@@ -75,6 +88,10 @@ def _check(key: str, value: Any, default: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise ConfigError(f"{CONFIG_FILE}: {key} must be a list of strings")
         return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{CONFIG_FILE}: {key} must be true or false, not {value!r}")
+        return value
     if isinstance(default, int):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{CONFIG_FILE}: {key} must be a positive integer, not {value!r}")
@@ -106,6 +123,10 @@ def parse_config(data: dict[str, Any]) -> Config:
             f"{CONFIG_FILE}: window {cfg.window!r} is not supported; releases are calendar "
             'months (window = "month")'
         )
+    if cfg.layout not in ("", "clickhouse", "pypinfo"):
+        raise ConfigError(
+            f'{CONFIG_FILE}: layout {cfg.layout!r} is not "", "clickhouse" or "pypinfo"'
+        )
     split_author(cfg.author)
     return cfg
 
@@ -127,6 +148,8 @@ def _toml_value(value: Any) -> str:
 
     if isinstance(value, tuple):
         return "[" + ", ".join(json.dumps(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     return json.dumps(value)  # a JSON string is a valid TOML basic string
@@ -138,6 +161,9 @@ COMMENTS = {
     "limit": "N: rows in each dump",
     "installers": "all, no-mirrors, or a comma list such as pip,uv",
     "window": "calendar months (the only window releases use)",
+    "full_list": "also archive every project with downloads (.csv.gz, .parquet)",
+    "year_list": "also publish the 12-month list, top-pypi-packages-365-days.*",
+    "layout": 'JSON layout: "" (the engine\'s era), "clickhouse" or "pypinfo"',
     "remote": 'git remote name or URL to push to; "" keeps releases local',
     "branch": "branch the release commits go on",
     "author": "identity of release commits and tags",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from toppypi.errors import ToppypiError
+from toppypi.model.redact import redact
 
 
 class GitError(ToppypiError):
@@ -30,6 +32,14 @@ class PushFailed(ToppypiError):
 
 class PushRejected(PushFailed):
     """The remote has commits this repo lacks; a force-push would lose them."""
+
+
+class RemoteLocked(PushFailed):
+    """The remote holds a lock file, left by a push that was killed there."""
+
+    def __init__(self, lock: str) -> None:
+        super().__init__(lock)
+        self.lock = lock
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,40 @@ class PushOutcome:
 def _first_line(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:", "!"))]
-    return (fatal or lines or ["no message"])[0]
+    return redact((fatal or lines or ["no message"])[0])
+
+
+_LOCK_FILE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+# Lock files git leaves when it dies mid-write; a live git process holds them briefly.
+GIT_LOCKS = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "config.lock", "packed-refs.lock",
+             "shallow.lock", "FETCH_HEAD.lock")
+
+
+def locked_file(text: str) -> str | None:
+    """The lock file git names when another git (or a killed one) holds it."""
+    m = _LOCK_FILE.search(text)
+    return m.group(1) if m else None
+
+
+def live_git_in(root: Path) -> list[int]:
+    """Pids of git processes working in ``root`` (Linux ``/proc``); [] where it cannot tell."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    target = root.resolve()
+    out = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if not (entry / "comm").read_text().startswith("git"):
+                continue
+            cwd = Path(os.readlink(entry / "cwd"))
+        except OSError:
+            continue
+        if cwd == target or target in cwd.parents:
+            out.append(int(entry.name))
+    return out
 
 
 class Repo:
@@ -78,6 +121,8 @@ class Repo:
         if identity is not None:
             env.update(identity.env())
         try:
+            # Its own session: a kill of toppypi's process group does not cut a
+            # commit, tag or push in half; git finishes it or never starts it.
             proc = subprocess.run(
                 ["git", *args],
                 cwd=self.root,
@@ -85,10 +130,19 @@ class Repo:
                 text=True,
                 env=env,
                 check=False,
+                start_new_session=True,
             )
         except FileNotFoundError:
+            if not self.root.is_dir():
+                raise GitError(f"{self.root} is not a folder") from None
             raise GitError("git is not installed; publishing needs it on PATH") from None
         if check and proc.returncode != 0:
+            lock = locked_file(proc.stderr)
+            if lock is not None:
+                raise GitError(
+                    f"git {args[0]} failed in {self.root}: {lock} exists; another git is "
+                    "running there, or one was killed: when none runs, remove that file"
+                )
             raise GitError(f"git {args[0]} failed in {self.root}: {_first_line(proc.stderr)}")
         return proc
 
@@ -98,6 +152,8 @@ class Repo:
     # -- state -------------------------------------------------------------
 
     def is_repo(self) -> bool:
+        if not self.root.is_dir():
+            return False
         proc = self.git("rev-parse", "--show-toplevel", check=False)
         return proc.returncode == 0 and Path(proc.stdout.strip()).resolve() == self.root.resolve()
 
@@ -126,6 +182,43 @@ class Repo:
 
     def commit_message(self, rev: str = "HEAD") -> str:
         return self.out("log", "-1", "--format=%B", rev)
+
+    @property
+    def git_dir(self) -> Path:
+        return self.root / ".git"
+
+    def lock_files(self) -> list[Path]:
+        """Lock files inside this repo's .git: git's own, or left by a killed git."""
+        gd = self.git_dir
+        if not gd.is_dir():
+            return []
+        found = [gd / name for name in GIT_LOCKS if (gd / name).is_file()]
+        refs = gd / "refs"
+        if refs.is_dir():
+            found += sorted(p for p in refs.rglob("*.lock") if p.is_file())
+        return found
+
+    def clear_stale_locks(self, wait: float = 10.0) -> list[Path]:
+        """Remove the lock files no live git owns; a live git gets ``wait`` s to finish.
+
+        Called only by a run that holds the dataset lock, so no other toppypi
+        run can be mid-commit here; a git the user runs by hand shows in /proc.
+        """
+        import time
+
+        deadline = time.monotonic() + wait
+        while self.lock_files() and live_git_in(self.root):
+            if time.monotonic() > deadline:
+                return []  # a live git still works here: leave its locks alone
+            time.sleep(0.1)
+        cleared = []
+        for lock in self.lock_files():
+            try:
+                lock.unlink()
+            except FileNotFoundError:
+                continue
+            cleared.append(lock)
+        return cleared
 
     def dirty(self) -> bool:
         """Anything not committed, including new files git does not ignore."""
@@ -157,8 +250,13 @@ class Repo:
         refs = [f"HEAD:refs/heads/{branch}"] + [f"refs/tags/{t}:refs/tags/{t}" for t in tags]
         proc = self.git("push", "--atomic", "--porcelain", remote, *refs, check=False)
         if proc.returncode != 0:
+            lock = locked_file(proc.stderr + "\n" + proc.stdout)
+            if lock is not None:
+                raise RemoteLocked(lock)
             said = _first_line(proc.stderr + "\n" + proc.stdout)
-            rejected = any(line.startswith("!") for line in proc.stdout.splitlines())
+            rejected = any(
+                line.startswith("!") and "lock" not in line for line in proc.stdout.splitlines()
+            )
             raise (PushRejected if rejected else PushFailed)(said)
         updated = []
         for line in proc.stdout.splitlines():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toppypi.model.period import parse_month
-from toppypi.model.snapshot import Snapshot
+from toppypi.model.ranking import Ranking
 from toppypi.movers import Move, compare
 
 RELEASE_FILE = "RELEASE.md"
@@ -35,8 +35,8 @@ full notes are in `archive/YYYY-MM/RELEASE.md`.
 class NotesInput:
     tag: str
     month: str  # the data's month, YYYY-MM
-    snapshot: Snapshot
-    previous: Snapshot | None  # the month before, when archived
+    snapshot: Ranking
+    previous: Ranking | None  # the month before, when archived
     previous_month: str | None
     checks: dict[str, Any] | None  # archive/YYYY-MM/checks.json
     reason: str | None = None  # why a month is re-released
@@ -93,9 +93,24 @@ def summary_line(n: NotesInput) -> str:
     snap = n.snapshot
     gate, _ = _gates(n.checks)
     return (
-        f"{month_name(n.month)}, {snap.source}, {len(snap.rows):,} projects, "
+        f"{month_name(n.month)}, {snap.source}, {len(snap):,} projects, "
         f"{snap.total_downloads:,} downloads; quality gates {gate}."
     )
+
+
+def totals_lines(snap: Ranking) -> list[str]:
+    """The whole period beyond the top N, where it is known."""
+    t = snap.totals
+    out = []
+    projects = snap.projects_with_downloads
+    if projects:
+        out.append(f"- Projects with downloads: {projects:,}")
+    if t.downloads:
+        out.append(f"- Downloads of every project: {t.downloads:,}")
+        share = t.top_share(snap.total_downloads)
+        if share is not None:
+            out.append(f"- Share of all downloads in the top {len(snap):,}: {share:.1%}")
+    return out
 
 
 def render_release_notes(n: NotesInput) -> str:
@@ -105,14 +120,13 @@ def render_release_notes(n: NotesInput) -> str:
     lines = [f"# {n.tag}: top PyPI packages, {month_name(n.month)}", ""]
     if n.reason is not None:
         lines += [f"Corrected release of {n.replaces or n.month}: {n.reason}", ""]
-    seen = snap.rows_before_limit_at_least
     lines += [
         f"- Period: {period.start} to {period.end} ({period.days} days, UTC)",
         f"- Engine: {snap.source} (installers: {snap.installers})",
         f"- Queried: {snap.last_update_text} UTC",
-        f"- Projects: {len(snap.rows):,}"
-        + (f" of at least {seen:,} with downloads" if seen else ""),
+        f"- Projects: {len(snap):,}",
         f"- Downloads in these projects: {snap.total_downloads:,}",
+        *totals_lines(snap),
     ]
     if n.previous is not None and n.previous_month is not None:
         lines.append(
@@ -122,12 +136,12 @@ def render_release_notes(n: NotesInput) -> str:
     lines += [f"- Quality gates: {gate}", ""]
     lines += ["## Top 10", "", "| rank | project | downloads |", "|---:|---|---:|"]
     lines += [
-        f"| {i} | {r.project} | {r.download_count:,} |"
-        for i, r in enumerate(snap.rows[:LIST_LENGTH], 1)
+        f"| {i} | {project} | {count:,} |"
+        for i, (count, project) in enumerate(list(snap.rows())[:LIST_LENGTH], 1)
     ]
     lines.append("")
     if n.previous is not None and n.previous_month is not None:
-        full = compare(n.previous, snap, top=len(snap.rows) or 1)
+        full = compare(n.previous, snap, top=len(snap) or 1)
         lines += [f"## Top movers since {n.previous_month}", ""]
         lines += _move_table("Climbers", full.climbers[:LIST_LENGTH], len(full.climbers))
         lines += _move_table("Fallers", full.fallers[:LIST_LENGTH], len(full.fallers))
@@ -139,8 +153,9 @@ def render_release_notes(n: NotesInput) -> str:
     lines += [
         "## Files",
         "",
-        f"`archive/{n.month}/` holds this month's dumps; `SHA256SUMS` at the top of the",
-        "repository lists a checksum for every published file (`sha256sum -c SHA256SUMS`).",
+        f"`archive/{n.month}/` holds this month's dumps; its `provenance.json` says how they",
+        "were made (engine, the SQL sent, period, freshness, cost). `SHA256SUMS` at the top of",
+        "the repository lists a checksum for every published file (`sha256sum -c SHA256SUMS`).",
         "",
     ]
     return "\n".join(lines)

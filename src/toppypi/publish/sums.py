@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
-from toppypi.dataset import ARCHIVE
-
 SUMS_FILE = "SHA256SUMS"
-DUMP_PREFIX = "top-pypi-packages"
-
-
-def published_files(root: Path) -> list[Path]:
-    """The latest dumps, their aliases and everything archived, in a stable order."""
-    files = [p for p in root.glob(f"{DUMP_PREFIX}*") if p.is_file()]
-    archive = root / ARCHIVE
-    if archive.is_dir():
-        files += [
-            p
-            for p in archive.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        ]
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
 def sha256(path: Path) -> str:
@@ -32,7 +17,7 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def render_sums(root: Path) -> str:
-    return "".join(
-        f"{sha256(p)}  {p.relative_to(root).as_posix()}\n" for p in published_files(root)
-    )
+def render_sums(root: Path, files: Sequence[Path]) -> str:
+    """``files`` (the dataset says which are published) in a stable order."""
+    ordered = sorted(files, key=lambda p: p.relative_to(root).as_posix())
+    return "".join(f"{sha256(p)}  {p.relative_to(root).as_posix()}\n" for p in ordered)

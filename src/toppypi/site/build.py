@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from toppypi.atomic import atomic_write
-from toppypi.dataset import Dataset
 from toppypi.site import pages
 from toppypi.site.data import load_site_data, month_data, project_shards
+
+if TYPE_CHECKING:
+    from toppypi.dataset import Dataset
 
 ASSETS = ("table.js", "project.js")
 DEFAULT_TITLE = "Top PyPI Packages"
 
 
-@dataclass
-class SiteBuild:
-    root: Path
-    files: list[Path] = field(default_factory=list)  # every file of the site
-    written: list[Path] = field(default_factory=list)  # those whose bytes changed
-    removed: list[Path] = field(default_factory=list)  # pages of months no longer archived
-    months: list[str] = field(default_factory=list)
-
-
-def site_files(root: Path, *, title: str = DEFAULT_TITLE) -> tuple[list[str], dict[str, bytes]]:
+def site_files(ds: Dataset, *, title: str = DEFAULT_TITLE) -> tuple[list[str], dict[str, bytes]]:
     """The site as ``{relative path: bytes}``, and the months it covers."""
-    data = load_site_data(Dataset(root))
+    data = load_site_data(ds)
     if not data.months:
         return [], {}
     static = resources.files("toppypi.site") / "static"
@@ -46,31 +38,6 @@ def site_files(root: Path, *, title: str = DEFAULT_TITLE) -> tuple[list[str], di
     files.update(pages.archive_page(env, data, title=title))
     files.update(pages.project_page(env, data, title=title))
     return [m.month for m in data.months], files
-
-
-def configured_title(root: Path) -> str:
-    """``[dataset] title`` of the dataset's toppypi.toml, so every builder names pages alike."""
-    from toppypi.publish.config import load_config
-
-    cfg = load_config(root)
-    return cfg.title if cfg is not None else DEFAULT_TITLE
-
-
-def build(root: Path, *, title: str | None = None) -> SiteBuild:
-    """Write the site into the dataset ``root``; each file atomically, unchanged ones untouched.
-
-    The title defaults to the one ``toppypi.toml`` sets (update, publish and
-    ``site build`` all come through here).
-    """
-    months, files = site_files(root, title=configured_title(root) if title is None else title)
-    out = SiteBuild(root, months=months)
-    for rel in sorted(files):
-        path = root / rel
-        out.files.append(path)
-        if atomic_write(path, files[rel]):
-            out.written.append(path)
-    out.removed = remove_stale(root, set(files))
-    return out
 
 
 # The files the site generates per month or per shard; only these are ever removed.

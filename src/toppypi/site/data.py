@@ -10,12 +10,16 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from toppypi.dataset import CHECKS_FILE, Dataset, dump_name
-from toppypi.formats import DumpFormat
+from toppypi.formats import DumpFormat, dump_name
 from toppypi.model.period import Period, add_months
-from toppypi.model.snapshot import Snapshot
+from toppypi.model.ranking import Ranking
+
+if TYPE_CHECKING:
+    from toppypi.dataset import Dataset
+
+CHECKS_FILE = "checks.json"
 
 SPARK_MONTHS = 12
 # Sparkline levels are one character each, so 15,000 rows cost 12 bytes apiece.
@@ -76,7 +80,7 @@ class MonthRow:
 @dataclass
 class Month:
     month: str
-    snapshot: Snapshot
+    snapshot: Ranking
     quality: Quality
     previous: str | None
     files: list[str]  # dump files present in archive/YYYY-MM/
@@ -108,10 +112,10 @@ class SiteData:
         window = spark_window(month.month)
         series = [self.ranks.get(m) for m in window]
         out = []
-        for i, r in enumerate(month.snapshot.rows, 1):
-            p = prev.get(r.project)
-            values = [s[r.project][1] if s and r.project in s else None for s in series]
-            out.append(MonthRow(i, r.project, r.download_count, p[0] if p else None, spark(values)))
+        for i, (count, project) in enumerate(month.snapshot.rows(), 1):
+            p = prev.get(project)
+            values = [s[project][1] if s and project in s else None for s in series]
+            out.append(MonthRow(i, project, count, p[0] if p else None, spark(values)))
         return out
 
 
@@ -140,7 +144,7 @@ def spark(values: list[int | None]) -> str:
 
 
 def read_quality(ds: Dataset, month: str) -> Quality:
-    path = ds.month_dir(month) / CHECKS_FILE
+    path = ds.layout.month_dir(month) / CHECKS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -162,12 +166,12 @@ def load_site_data(ds: Dataset) -> SiteData:
         files = [
             dump_name(f)
             for f in (DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV, DumpFormat.PARQUET)
-            if (ds.month_dir(name) / dump_name(f)).is_file()
+            if (ds.layout.month_dir(name) / dump_name(f)).is_file()
         ]
         months.append(Month(name, snap, read_quality(ds, name), names[i - 1] if i else None, files))
         ranks[name] = {}
-        for rank, r in enumerate(snap.rows, 1):
-            ranks[name].setdefault(r.project, (rank, r.download_count))
+        for rank, (count, project) in enumerate(snap.rows(), 1):
+            ranks[name].setdefault(project, (rank, count))
     return SiteData(months, ranks)
 
 

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from toppypi.dataset import dump_name
-from toppypi.formats import DumpFormat
+from toppypi.formats import DumpFormat, dump_name
 from toppypi.movers import Movers, compare
 from toppypi.site.data import PROJECT_SHARDS, Month, MonthRow, SiteData
 from toppypi.site.svg import spark_path
@@ -133,7 +132,7 @@ def movers_in(data: SiteData, m: Month) -> Movers | None:
     """
     if m.previous is None:
         return None
-    every = compare(data.month(m.previous).snapshot, m.snapshot, top=len(m.snapshot.rows))
+    every = compare(data.month(m.previous).snapshot, m.snapshot, top=len(m.snapshot))
     every.climbers = [x for x in every.climbers if (x.rank or 0) <= MOVERS_WITHIN][:MOVERS_LISTED]
     every.fallers = [x for x in every.fallers if (x.previous_rank or 0) <= MOVERS_WITHIN][
         :MOVERS_LISTED
@@ -149,7 +148,7 @@ def movers_page(
     def context(base: str, is_latest: bool) -> dict[str, Any]:
         return {
             "mv": mv,
-            "total": len(m.snapshot.rows),
+            "total": len(m.snapshot),
             "limit": MOVERS_LISTED,
             "within": MOVERS_WITHIN,
             "month_href": base + ("index.html" if is_latest else f"month/{m.month}/index.html"),
@@ -184,6 +183,6 @@ def project_page(env: jinja2.Environment, data: SiteData, *, title: str) -> dict
             nav="project",
             shards=PROJECT_SHARDS,
             latest=latest.month,
-            examples=[r.project for r in latest.snapshot.rows[:10]],
+            examples=list(latest.snapshot.projects[:10]),
         )
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,14 @@ class BigQueryEngine:
     def statement(self, query: Query, versions: list[str] | None = None) -> bqsql.Statement:
         self.capabilities.check(query)
         return bqsql.build(query, versions, self.table)
+
+    def stream(
+        self, query: Query, *, batch_rows: int = 50_000
+    ) -> Iterator[list[tuple[Value, ...]]]:
+        """``run``'s rows in batches (BigQuery's result pages are already fetched)."""
+        rows = self.run(query).rows
+        for i in range(0, len(rows), batch_rows):
+            yield rows[i : i + batch_rows]
 
     def sql(self, query: Query) -> str:
         """The SQL with its parameters as comments; a version list is shown as pending."""

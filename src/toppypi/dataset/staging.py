@@ -1,0 +1,96 @@
+"""Writes into the archive: staged whole, then swapped in, so a reader never sees half.
+
+A month folder is written into ``archive/.M.staging/`` and swapped with
+``archive/M/`` by two renames; a kill between them leaves ``archive/.M.old``,
+which the next run's sweep puts back. Imported snapshots are written into one
+``archive/.import-*`` folder and renamed into place only when all are written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from toppypi.atomic import atomic_write
+from toppypi.dataset.layout import ARCHIVE, IMPORT_PREFIX, OLD_SUFFIX, Layout
+
+Extra = Callable[[Path], list[str]]  # writes more files into a staged folder, returns names
+
+
+def swap_dir(staged: Path, target: Path) -> None:
+    """Put a fully written folder in place of ``target``, keeping the old one until then."""
+    old = target.with_name(f".{target.name}{OLD_SUFFIX}")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staged, target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def stage_month(
+    layout: Layout,
+    month: str,
+    files: Mapping[str, bytes],
+    *,
+    keep: tuple[str, ...] = (),
+    extra: Extra | None = None,
+) -> list[str]:
+    """Write ``archive/month/`` anew from ``files`` (and ``extra``); names written.
+
+    ``keep`` names files of the current folder carried over unchanged (a
+    release's notes when only its 12-month list is added, say).
+    """
+    target = layout.month_dir(month)
+    staged = layout.staging_dir(month)
+    if staged.exists():  # a killed run's: its files must not be swapped in with ours
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    for name, data in files.items():
+        atomic_write(staged / name, data)
+    names = list(files)
+    for name in keep:
+        src = target / name
+        if name not in files and src.is_file():
+            shutil.copy2(src, staged / name)
+            names.append(name)
+    if extra is not None:
+        names += extra(staged)
+    swap_dir(staged, target)  # every file was fsynced as it was written
+    return names
+
+
+def import_dirs(root: Path, todo: list[tuple[str, Mapping[str, bytes]]]) -> list[str]:
+    """File new snapshot folders (relative paths) all together, or none of them."""
+    if not todo:
+        return []
+    archive = root / ARCHIVE
+    archive.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=IMPORT_PREFIX, dir=archive))
+    done = []
+    try:
+        for i, (_rel, files) in enumerate(todo):
+            d = staging / str(i)
+            d.mkdir()
+            for name, data in files.items():
+                _write_synced(d / name, data)
+        for i, (rel, _files) in enumerate(todo):
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / str(i), target)
+            done.append(rel)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return done
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """On disk before it is renamed into place (``os.sync`` would flush the whole machine)."""
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fdatasync(fh.fileno())

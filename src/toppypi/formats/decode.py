@@ -1,0 +1,236 @@
+"""Read any published dump back into a :class:`Ranking`, refusing broken ones.
+
+Accepted: the 2018 bare JSON list, pypinfo-era JSON, ClickHouse-era JSON,
+either minified, the CSV, and a gzipped CSV. Every reader validates: a file
+that is truncated, holds a duplicate project, is out of order, has a count that
+is not a non-negative int64, repeats its header, holds two dumps, nests too
+deeply or is dated outside 2016 to tomorrow is refused with one line naming the
+file and the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from toppypi.errors import InputError, InvalidDump
+from toppypi.formats import csvdump, validate
+from toppypi.model.ranking import DEFAULT_COLUMNS, Envelope, Methodology, Ranking
+
+_TS_FORMAT = "%Y-%m-%d %H:%M:%S"
+PYPINFO_SOURCE = "BigQuery/pypinfo"
+MAX_BYTES = 1 << 30  # a published dump is under 1 MB; a full list under 100 MB
+
+
+def read_dump(
+    path: str | Path,
+    *,
+    default_last_update: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> Ranking:
+    """Parse a dump of any era.
+
+    Files without a timestamp (CSV, the 2018 list) take ``default_last_update``,
+    else the file's modification time.
+    """
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise InvalidDump(f"{p}: {p.stat().st_size:,} bytes is too large for a dump")
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a folder, not a dump file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if data[:2] == b"\x1f\x8b":  # the csv.gz that `convert` and the full list write
+        data = _gunzip(data, p)
+    if data[:4] == b"PAR1":
+        raise InputError(f"{p}: a Parquet file; give the .json or .csv dump of the same month")
+    if default_last_update is None:
+        default_last_update = dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).replace(
+            microsecond=0, tzinfo=None
+        )
+    return parse_dump(data, name=str(p), default_last_update=default_last_update, today=today)
+
+
+def _gunzip(data: bytes, p: Path) -> bytes:
+    import gzip
+    import io
+    import zlib
+
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            out = gz.read(MAX_BYTES + 1)
+    except (OSError, EOFError, zlib.error):
+        raise InvalidDump(f"{p}: a damaged gzip file") from None
+    if len(out) > MAX_BYTES:
+        raise InvalidDump(f"{p}: more than {MAX_BYTES:,} bytes uncompressed; not a dump")
+    return out
+
+
+def parse_dump(
+    data: bytes,
+    *,
+    name: str = "<input>",
+    default_last_update: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> Ranking:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidDump(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise InvalidDump(f"{name}: the file is empty")
+    fallback = default_last_update or dt.datetime(1970, 1, 1)
+    if stripped[0] in "[{":
+        ranking = _parse_json(stripped, name, fallback, today)
+    elif stripped.startswith(csvdump.HEADER):
+        ranking = _parse_csv(stripped, name, fallback)
+    else:
+        raise InvalidDump(
+            f"{name}: not a top-pypi-packages dump "
+            f"(expected JSON with rows[] or a CSV with header {csvdump.HEADER})"
+        )
+    problems = validate.problems(ranking.projects, ranking.counts)
+    if problems:
+        raise InvalidDump(f"{name}: {problems[0]}")
+    return ranking
+
+
+def _loads(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "two dumps in one file" if exc.msg == "Extra data" else exc.msg
+        raise InvalidDump(f"{name}: invalid JSON at line {exc.lineno}: {what}") from None
+    except RecursionError:
+        raise InvalidDump(f"{name}: JSON nested too deeply; not a dump") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InvalidDump(f"{name}: invalid JSON: {str(exc).splitlines()[0]}") from None
+
+
+def _parse_json(text: str, name: str, fallback: dt.datetime, today: dt.date | None) -> Ranking:
+    obj = _loads(text, name)
+    if isinstance(obj, list):
+        projects, counts = _rows(obj, name)
+        return Ranking(
+            projects,
+            counts,
+            fallback,
+            methodology=Methodology(source=PYPINFO_SOURCE),
+            origin=name,
+            format="pypinfo-list",
+        )
+    if not isinstance(obj, dict) or "rows" not in obj:
+        raise InvalidDump(f"{name}: JSON has no 'rows' list; not a top-pypi-packages dump")
+    last_update = _timestamp(obj.get("last_update"), name, today) or fallback
+    projects, counts = _rows(obj["rows"], name)
+    if "query" in obj and "source" not in obj:
+        query = obj["query"]
+        if not isinstance(query, dict):
+            raise InvalidDump(f"{name}: 'query' is not an object")
+        return Ranking(
+            projects,
+            counts,
+            last_update,
+            methodology=Methodology(source=PYPINFO_SOURCE),
+            envelope=Envelope(query=query),
+            origin=name,
+            format="pypinfo-dict",
+        )
+    source = obj.get("source", "")
+    if not isinstance(source, str):
+        raise InvalidDump(f"{name}: 'source' is not a string")
+    stats = obj.get("statistics")
+    if stats is not None and not isinstance(stats, dict):
+        raise InvalidDump(f"{name}: 'statistics' is not an object")
+    env = Envelope(
+        columns=_columns(obj.get("meta"), name),
+        total_rows=_opt_int(obj.get("total_rows"), "total_rows", name),
+        rows_before_limit_at_least=_opt_int(
+            obj.get("rows_before_limit_at_least"), "rows_before_limit_at_least", name
+        ),
+        statistics=stats,
+    )
+    return Ranking(
+        projects,
+        counts,
+        last_update,
+        methodology=Methodology(source=source),
+        envelope=env,
+        origin=name,
+        format="clickhouse",
+    )
+
+
+def _columns(meta: Any, name: str) -> tuple[tuple[str, str], ...]:
+    if meta is None:
+        return DEFAULT_COLUMNS
+    ok = isinstance(meta, list) and all(
+        isinstance(m, Mapping)
+        and set(m) == {"name", "type"}
+        and isinstance(m["name"], str)
+        and isinstance(m["type"], str)
+        for m in meta
+    )
+    if not ok:
+        raise InvalidDump(f"{name}: 'meta' is not a list of {{name, type}} columns")
+    return tuple((m["name"], m["type"]) for m in meta)
+
+
+def _timestamp(value: Any, name: str, today: dt.date | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.strptime(str(value), _TS_FORMAT)
+    except ValueError:
+        raise InvalidDump(
+            f"{name}: last_update {str(value)[:40]!r} is not YYYY-MM-DD HH:MM:SS"
+        ) from None
+    problem = validate.timestamp_problem(when, today)
+    if problem:
+        raise InvalidDump(f"{name}: {problem}")
+    return when
+
+
+def _opt_int(value: Any, key: str, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidDump(f"{name}: {key} is not a non-negative integer")
+    if value > validate.MAX_COUNT:
+        raise InvalidDump(f"{name}: {key} is larger than an int64")
+    return value
+
+
+def _rows(items: Any, name: str) -> tuple[list[str], list[int]]:
+    if not isinstance(items, list):
+        raise InvalidDump(f"{name}: 'rows' is not a list")
+    projects: list[str] = []
+    counts: list[int] = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or "project" not in item or "download_count" not in item:
+            raise InvalidDump(f"{name}: row {i} lacks 'project' or 'download_count'")
+        count, project = item["download_count"], item["project"]
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise InvalidDump(f"{name}: row {i}: download_count {str(count)[:40]!r} is not a count")
+        if not isinstance(project, str) or not project:
+            raise InvalidDump(f"{name}: row {i}: project {str(project)[:40]!r} is not a name")
+        projects.append(project)
+        counts.append(count)
+    return projects, counts
+
+
+def _parse_csv(text: str, name: str, fallback: dt.datetime) -> Ranking:
+    projects: list[str] = []
+    counts: list[int] = []
+    for line, count, project in csvdump.decode(text, name):
+        if not project:
+            raise InvalidDump(f"{name}: line {line}: the project name is empty")
+        projects.append(project)
+        counts.append(count)
+    return Ranking(projects, counts, fallback, origin=name, format="csv")

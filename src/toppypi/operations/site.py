@@ -1,0 +1,44 @@
+"""``site build`` and ``site serve``: the static site, written through the dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toppypi.dataset import Dataset, Writer
+
+Say = Callable[[str], None]
+DEFAULT_TITLE = "Top PyPI Packages"
+
+
+@dataclass
+class SiteBuild:
+    root: Path
+    files: list[Path] = field(default_factory=list)  # every file of the site
+    written: list[Path] = field(default_factory=list)  # those whose bytes changed
+    removed: list[Path] = field(default_factory=list)  # pages of months no longer archived
+    months: list[str] = field(default_factory=list)
+
+
+def title_of(ds: Dataset) -> str:
+    cfg = ds.config()
+    return cfg.title if cfg is not None else DEFAULT_TITLE
+
+
+def build_locked(w: Writer, *, title: str | None = None) -> SiteBuild:
+    """Render the site from the archive and write only the files whose bytes changed."""
+    from toppypi.site.build import remove_stale, site_files
+
+    ds = w.dataset
+    months, files = site_files(ds, title=title or title_of(ds))
+    out = SiteBuild(ds.root, months=months)
+    out.files = [ds.root / rel for rel in sorted(files)]
+    out.written = w.write_files(files)
+    out.removed = remove_stale(ds.root, set(files))
+    return out
+
+
+def build(ds: Dataset, *, wait: float = 0.0, say: Say = lambda _: None) -> SiteBuild:
+    with ds.writing(wait=wait, say=say) as w:
+        return build_locked(w)
