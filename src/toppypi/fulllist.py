@@ -1,7 +1,7 @@
 """The full list: every project with downloads in a period, written as it streams.
 
 Upstream that is about 800k projects a month. Engines that can stream
-(:class:`StreamingEngine`) hand rows over in batches, which go straight into
+(``capabilities.streams``) hand rows over in batches, which go straight into
 ``.csv``/``.csv.gz``/Parquet writers, so memory stays bounded whatever the
 count. Files are written to a temporary sibling and renamed: a failed stream
 leaves no partial file.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from toppypi.engines.interface import Engine, StreamingEngine
+from toppypi.engines.interface import Engine
 from toppypi.errors import EngineError
 from toppypi.formats import ALL_BASENAME, DumpFormat
 from toppypi.model.period import Period
@@ -36,11 +36,7 @@ def full_list_query(period: Period, installers: InstallerFilter | None = None) -
 
 def stream_ranking(engine: Engine, query: Query) -> Iterator[Batch]:
     """(count, project) batches, highest first; checks order and types as they pass."""
-    if isinstance(engine, StreamingEngine):
-        batches: Iterator[list[tuple[Any, ...]]] = engine.stream(query, batch_rows=BATCH_ROWS)
-    else:
-        rows = engine.run(query).rows
-        batches = iter([rows[i : i + BATCH_ROWS] for i in range(0, len(rows), BATCH_ROWS)])
+    batches: Iterator[list[tuple[Any, ...]]] = engine.stream(query, batch_rows=BATCH_ROWS)
     last: int | None = None
     for batch in batches:
         out: Batch = []

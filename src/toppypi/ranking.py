@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from toppypi.engines.interface import Engine
+from toppypi.engines.registry import display_name
 from toppypi.errors import EngineError
 from toppypi.model.period import Period, utc_now
 from toppypi.model.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
 from toppypi.model.result import Result
 from toppypi.model.snapshot import Row, Snapshot
-
-SOURCE_NAMES = {"duckdb": "DuckDB", "clickhouse": "ClickHouse", "bigquery": "BigQuery"}
 
 
 def top_query(
@@ -46,7 +45,7 @@ def snapshot_from_result(
     snap = Snapshot(
         rows=rows,
         last_update=stamp,
-        source=SOURCE_NAMES.get(prov.engine, prov.engine),
+        source=display_name(prov.engine),
         period=query.period,
         window_days=query.period.days,
         meta=[

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from toppypi.cli.options import (
-    db_option,
+    dry_run_option,
+    engine_choice,
     engine_options,
     installers_option,
     period_options,
-    pop_engine_options,
     resolve,
-    source_option,
     verbose_option,
 )
 from toppypi.cli.output import emit, info, print_table
+
+if TYPE_CHECKING:
+    from toppypi.engines.interface import Engine
+    from toppypi.model.query import Query
 
 FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
 
 
 @click.command("top")
-@source_option
-@db_option
+@engine_options
 @period_options
 @click.option(
     "--limit",
@@ -55,17 +57,16 @@ FORMATS = ["table", "json", "min.json", "csv", "parquet", "csv.gz"]
     help="Write to this file (atomically) instead of stdout; its name gives the format.",
 )
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
-@engine_options
+@dry_run_option
 @verbose_option
 def command(
-    source: str,
-    db: Path | None,
     limit: int,
     installers: str,
     fmt: str,
     layout: str | None,
     output: Path | None,
     test_only: bool,
+    dry_run: bool,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
@@ -78,8 +79,8 @@ def command(
       toppypi top --source clickhouse --month 2026-03 --format csv
       toppypi top --source bigquery:my-project --month 2026-03 --dry-run
       toppypi top --source bigquery --credentials key.json --max-bytes 200GiB
+      toppypi top --source clickhouse --last-12-months --format csv -o year.csv
     """
-    from toppypi.engines.registry import open_engine
     from toppypi.formats import DumpFormat, JsonLayout
     from toppypi.formats.writers import dump_bytes
     from toppypi.model.query import InstallerFilter
@@ -91,10 +92,8 @@ def command(
     query = top_query(period, limit=limit or None, installers=InstallerFilter.parse(installers))
     from toppypi.cli.bigquery import announce, show_estimate
 
-    dry_run = kwargs.pop("dry_run", False)
-    engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
-    store = getattr(engine, "db", None)
-    if output is not None and isinstance(store, Path) and output.resolve() == store.resolve():
+    engine = engine_choice(kwargs).open(on_estimate=announce)
+    if output is not None and any(output.resolve() == p.resolve() for p in engine.local_paths()):
         engine.close()
         raise click.UsageError(f"-o {output} is the local store itself; write somewhere else")
     try:
@@ -144,7 +143,7 @@ def _format_from_name(output: Path) -> str:
 
 
 def _stream_full_list(
-    engine: Any, query: Any, fmt: str, output: Path | None, verbose: bool
+    engine: Engine, query: Query, fmt: str, output: Path | None, verbose: bool
 ) -> None:
     """Every project, streamed from the engine into the file in bounded memory."""
     import sys
@@ -153,11 +152,10 @@ def _stream_full_list(
     from toppypi.formats import DumpFormat
     from toppypi.fulllist import ListMeta, stream_ranking, write_files, write_streams
     from toppypi.model.period import utc_now
-    from toppypi.ranking import SOURCE_NAMES
 
     if verbose:
-        info(getattr(engine, "stream_sql", engine.sql)(query))
-    meta = ListMeta(SOURCE_NAMES.get(engine.name, engine.name), query.period, utc_now())
+        info(engine.stream_sql(query))
+    meta = ListMeta(engine.capabilities.display_name, query.period, utc_now())
     batches = stream_ranking(engine, query)
     with progress("projects", None) as advance:
         if output is None:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from toppypi.cli.options import (
-    db_option,
+    EngineChoice,
+    dry_run_option,
     dump_limit_option,
+    engine_choice,
     engine_options,
     installers_option,
-    pop_engine_options,
-    source_option,
 )
 from toppypi.cli.output import info
 
@@ -33,8 +33,7 @@ if TYPE_CHECKING:
 @click.option(
     "--month", metavar="YYYY-MM", help="The month to publish (default: the last complete one)."
 )
-@source_option
-@db_option
+@engine_options
 @dump_limit_option
 @installers_option
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
@@ -65,7 +64,7 @@ if TYPE_CHECKING:
     default=None,
     help="JSON layout (default: the engine's era: pypinfo for BigQuery).",
 )
-@engine_options
+@dry_run_option
 def command(
     dataset: Path,
     month: str | None,
@@ -133,20 +132,17 @@ def command(
                 f"`toppypi init {dataset}`"
             )
         cfg = replace(cfg, source=source, limit=limit, installers=installers)
-        opts = pop_engine_options(kwargs)
-        _publish(
-            dataset, month, cfg, db, opts, force=force, reason=reason, wait=wait, json_=as_json
-        )
+        choice = engine_choice(kwargs, source=source, db=db)
+        _publish(dataset, month, cfg, choice, force=force, reason=reason, wait=wait, json_=as_json)
         return
     from toppypi.cli.bigquery import announce, show_estimate
-    from toppypi.engines.registry import open_engine
     from toppypi.formats import JsonLayout
     from toppypi.model.period import resolve_period
     from toppypi.model.query import InstallerFilter
     from toppypi.update import MonthRefused, update
 
     period = resolve_period(month=month)
-    engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
+    engine = engine_choice(kwargs, source=source, db=db).open(on_estimate=announce)
     try:
         if dry_run:
             from toppypi.ranking import top_query
@@ -203,8 +199,7 @@ def _publish(
     dataset: Path,
     month: str | None,
     cfg: Config,
-    db: Path | None,
-    engine_opts: dict[str, Any],
+    choice: EngineChoice,
     *,
     force: bool,
     reason: str | None,
@@ -212,7 +207,6 @@ def _publish(
     json_: bool,
 ) -> None:
     from toppypi.cli.bigquery import announce
-    from toppypi.engines.registry import open_engine
     from toppypi.model.period import resolve_period
     from toppypi.publish.release import publish
     from toppypi.update import MonthRefused
@@ -221,7 +215,7 @@ def _publish(
         res = publish(
             dataset,
             resolve_period(month=month),
-            lambda: open_engine(cfg.source, db=db, on_estimate=announce, **engine_opts),
+            lambda: choice.open(on_estimate=announce),
             cfg,
             force=force,
             reason=reason,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from toppypi import __version__
 from toppypi.atomic import atomic_write
+from toppypi.engines.registry import describe
 from toppypi.errors import UsageError
 from toppypi.publish.citation import Release, render_cff, render_zenodo
 from toppypi.publish.config import CONFIG_FILE, Config, render_config
@@ -31,7 +32,8 @@ def template(name: str) -> str:
 
 
 def requirement(cfg: Config) -> str:
-    extra = "[bigquery]" if cfg.source.startswith("bigquery") else ""
+    driver = describe(cfg.source).extra
+    extra = f"[{driver}]" if driver else ""
     return f"toppypi{extra}=={__version__}"
 
 

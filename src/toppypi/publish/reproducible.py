@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from toppypi.engines.interface import Capabilities, Engine, Estimate
+from toppypi.engines.interface import Engine, EngineWrapper
 from toppypi.errors import UsageError
 from toppypi.model.query import Query
 from toppypi.model.result import Result
@@ -34,13 +34,8 @@ def clock() -> dt.datetime:
     return fixed_epoch() or dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
 
 
-class UntimedEngine:
-    """Wraps an engine so its results carry no measured duration."""
-
-    def __init__(self, inner: Engine) -> None:
-        self.inner = inner
-        self.name: str = inner.name
-        self.capabilities: Capabilities = inner.capabilities
+class UntimedEngine(EngineWrapper):
+    """Wraps an engine so its results carry no measured duration; all else passes through."""
 
     def run(self, query: Query) -> Result:
         result = self.inner.run(query)
@@ -50,18 +45,6 @@ class UntimedEngine:
         if isinstance(stats, dict) and "elapsed" in stats:
             prov.extra["statistics"] = {**stats, "elapsed": 0}
         return result
-
-    def sql(self, query: Query) -> str:
-        return self.inner.sql(query)
-
-    def freshness(self) -> dt.date | None:
-        return self.inner.freshness()
-
-    def estimate(self, query: Query) -> Estimate | None:
-        return self.inner.estimate(query)
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def reproducible(engine: Engine) -> Engine:

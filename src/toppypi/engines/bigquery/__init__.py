@@ -1,5 +1,19 @@
-"""The BigQuery engine: Google's public PyPI table, with a hard cost cap."""
+"""The BigQuery engine: Google's public PyPI table, with a hard cost cap.
 
-from toppypi.engines.bigquery.engine import BigQueryEngine, open_engine
+Names are imported on first use, so that reading this package's capabilities
+(the engine catalog does) does not import the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["BigQueryEngine", "open_engine"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from toppypi.engines.bigquery import engine
+
+        return getattr(engine, name)
+    raise AttributeError(name)
