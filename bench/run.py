@@ -105,11 +105,19 @@ def main() -> None:
     rows = [
         ("events", f"{total:,}", f"{size / 2**20:,.0f} MiB Parquet", ""),
         ("sample", f"{total / t_sample:,.0f} events/s", f"{t_sample:.1f} s", ""),
-        ("ingest", f"{total / t_ingest:,.0f} events/s", f"{t_ingest:.2f} s",
-         f"baseline (DuckDB aggregate of the Parquet) {t_base_ingest:.2f} s = "
-         f"{t_ingest / t_base_ingest:.2f}x"),
-        ("top-15k, one month", f"{t_top * 1000:.1f} ms", "from the store",
-         f"naive Parquet scan {t_naive * 1000:.0f} ms = {t_naive / t_top:.0f}x faster"),
+        (
+            "ingest",
+            f"{total / t_ingest:,.0f} events/s",
+            f"{t_ingest:.2f} s",
+            f"baseline (DuckDB aggregate of the Parquet) {t_base_ingest:.2f} s = "
+            f"{t_ingest / t_base_ingest:.2f}x",
+        ),
+        (
+            "top-15k, one month",
+            f"{t_top * 1000:.1f} ms",
+            "from the store",
+            f"naive Parquet scan {t_naive * 1000:.0f} ms = {t_naive / t_top:.0f}x faster",
+        ),
         ("toppypi --help", f"{t_help * 1000:.0f} ms", "median of 5", ""),
         ("peak RSS (this process)", f"{rss_mb:,.0f} MiB", "", ""),
     ]
