@@ -584,3 +584,43 @@ def test_capabilities_refuse_before_the_engine_opens(monkeypatch: pytest.MonkeyP
         query_sql(q, "limited")  # --test too
     with pytest.raises(AssertionError, match="was opened"):  # an answerable query does open it
         run_query("django", ["country"], source="limited", today=TODAY)
+
+
+# -- pypinfo's relative dates ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def september(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding September 2026, every day of it."""
+    d = tmp_path_factory.mktemp("september")
+    events = d / "2026-09.parquet"
+    write_sample(SampleSpec(Period.for_month(2026, 9), events=6_000, projects=200, seed=3), events)
+    db = d / "store.duckdb"
+    ingest(db, [events])
+    return db
+
+
+def test_relative_dates_count_whole_days_as_pypinfo(september: Path) -> None:
+    """``-sd -10 -ed -3`` is 7 days, and ``-sd -31 -ed -1`` is the default 30."""
+    from tests.conftest import run_cli
+
+    def dates(*args: str) -> list[dict[str, Any]]:
+        proc = run_cli(
+            "query", "--db", str(september), "--today", "2026-10-01", "-j", *args, "", "date"
+        )
+        assert proc.returncode == 0, proc.stderr
+        rows: list[dict[str, Any]] = json.loads(proc.stdout)["rows"]
+        return rows
+
+    week = dates("-sd", "-10", "-ed", "-3", "--all", "-l", "0")
+    assert sorted(r["download_date"] for r in week) == [f"2026-09-{d}" for d in range(22, 29)]
+    assert len(week) == 7
+    month = dates("-sd", "-31", "-ed", "-1", "--all", "-l", "0")
+    assert len(month) == 30 and month == dates("--all", "-l", "0")
+    proc = run_cli(
+        "query", "--db", str(september), "--today", "2026-10-01", "-sd", "-10", "-ed", "-3",
+        "--all", "-l", "0", "", "date",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    body = proc.stdout.splitlines()[7:]  # after the cost lines, a blank line and the header
+    assert len(body) == 7 + 1 and body[-1].startswith("| Total ")
