@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from toppypi.errors import QueryError
 from toppypi.model.period import PYPINFO_OPTIONS, resolve_period
@@ -108,35 +108,40 @@ def parse_order(order: str | Field | None) -> Field | None:
         raise QueryError(f"cannot order by {order!r}; use download_count or a field name") from None
 
 
+class QueryArgs(TypedDict, total=False):
+    """pypinfo's period, filter and shape arguments, as :func:`build_query` takes them."""
+
+    days: int | None
+    start_date: str | dt.date | None
+    end_date: str | dt.date | None
+    month: str | None
+    where: str | Sequence[Condition] | None
+    order: str | Field | None
+    limit: int | None  # default 10 (pypinfo's); 0 or None: every row
+    all_installers: bool
+    today: dt.date | None
+
+
 def build_query(
-    project: str | None = None,
-    fields: Sequence[str | Field] = (),
-    *,
-    days: int | None = None,
-    start_date: str | dt.date | None = None,
-    end_date: str | dt.date | None = None,
-    month: str | None = None,
-    where: str | Sequence[Condition] | None = None,
-    order: str | Field | None = None,
-    limit: int | None = DEFAULT_LIMIT,
-    all_installers: bool = False,
-    today: dt.date | None = None,
+    project: str | None = None, fields: Sequence[str | Field] = (), **args: Unpack[QueryArgs]
 ) -> Query:
     """The engine-independent :class:`Query` pypinfo's arguments describe; runs nothing."""
     name, spec = parse_project(project)
     dims = list(parse_fields(fields))
-    order_field = parse_order(order)
+    order_field = parse_order(args.get("order"))
+    where = args.get("where")
+    limit = args.get("limit", DEFAULT_LIMIT)
     if order_field is not None:  # pypinfo: the order field becomes the first column
         dims = [order_field, *(d for d in dims if d is not order_field)]
     conditions = parse_where(where) if isinstance(where, str) else tuple(where or ())
     if limit is not None and limit < 0:
         raise QueryError(f"--limit must be 0 (no limit) or more, not {limit}")
     period = resolve_period(
-        month=month,
-        days=days,
-        start=start_date,
-        end=end_date,
-        today=today,
+        month=args.get("month"),
+        days=args.get("days"),
+        start=args.get("start_date"),
+        end=args.get("end_date"),
+        today=args.get("today"),
         default_days=DEFAULT_DAYS,
         names=PYPINFO_OPTIONS,
     )
@@ -145,7 +150,7 @@ def build_query(
         dimensions=tuple(dims),
         project=name,
         version=spec,
-        installers=InstallerFilter() if all_installers else PIP_ONLY,
+        installers=InstallerFilter() if args.get("all_installers") else PIP_ONLY,
         where=conditions,
         order=order_field,
         limit=limit or None,
@@ -226,16 +231,8 @@ def query(
     *,
     source: str = "duckdb",
     options: EngineOptions | None = None,
-    days: int | None = None,
-    start_date: str | dt.date | None = None,
-    end_date: str | dt.date | None = None,
-    month: str | None = None,
-    where: str | Sequence[Condition] | None = None,
-    order: str | Field | None = None,
-    limit: int | None = DEFAULT_LIMIT,
-    all_installers: bool = False,
     percent: bool = False,
-    today: dt.date | None = None,
+    **args: Unpack[QueryArgs],
 ) -> QueryResult:
     """pypinfo's query on any engine: ``query("django", ["pyversion"], days=30)``.
 
@@ -246,17 +243,5 @@ def query(
     ``all_installers``; ``limit`` 0 or None means every row; ``today`` fixes the
     clock for relative periods; ``options`` are the engine's (``DuckDBOptions(db=...)``).
     """
-    q = build_query(
-        project,
-        fields,
-        days=days,
-        start_date=start_date,
-        end_date=end_date,
-        month=month,
-        where=where,
-        order=order,
-        limit=limit,
-        all_installers=all_installers,
-        today=today,
-    )
+    q = build_query(project, fields, **args)
     return execute(q, source=source, options=options, percent=percent)
