@@ -78,7 +78,9 @@ def period_options(f: F) -> F:
                 help="N whole days ending --end (default: yesterday).",
             ),
             click.option(
-                "--start", metavar="DATE", help="First day: YYYY-MM-DD, YYYY-MM or -N (days ago)."
+                "--start",
+                metavar="DATE",
+                help="First day: YYYY-MM-DD, YYYY-MM or -N (the first of the last N days).",
             ),
             click.option(
                 "--end",
@@ -144,7 +146,7 @@ def dry_run_option(f: F) -> F:
         "--dry-run",
         is_flag=True,
         help="Price the query and run nothing: bytes and cost where the engine bills "
-        "(BigQuery), $0.00 on a free engine; exit 0 either way.",
+        "(BigQuery), $0.00 on a free engine.",
     )(f)
 
 
