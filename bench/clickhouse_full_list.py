@@ -41,7 +41,7 @@ from toppypi.model.period import Period
 from toppypi.ranking import snapshot_from_result, top_query
 
 engine = open_engine(sys.argv[1])
-query = top_query(Period.for_month(2026, 3), limit=None)
+query = top_query(TopOptions(Period.for_month(2026, 3), limit=None))
 snap = snapshot_from_result(engine.run(query), query)
 write_dump(snap, DumpFormat.CSV_GZ, sys.argv[2])
 """

@@ -23,9 +23,10 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true", help="Also try other anomaly thresholds.")
     args = ap.parse_args()
 
+    from toppypi.checks.replay import replay
+
     from toppypi.checks.anomaly import AnomalyLimits
     from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds
-    from toppypi.checks.replay import replay
 
     t = time.perf_counter()
     res = replay(args.history)

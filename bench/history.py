@@ -53,6 +53,7 @@ def main() -> None:
         raise SystemExit(f"{history}: not found (pass --history)")
 
     from toppypi.history.archive import import_snapshots
+
     from toppypi.history.compare import diff, movers
     from toppypi.history.importers import read_inputs
     from toppypi.history.index import ensure, project_history, rebuild

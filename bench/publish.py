@@ -18,14 +18,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from toppypi.publish.init import init_dataset
+from toppypi.publish.release import publish
+from toppypi.update import update
+
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
 from toppypi.model.period import Period
 from toppypi.publish.config import Config
-from toppypi.publish.init import init_dataset
-from toppypi.publish.release import publish
 from toppypi.sample import SampleSpec, write_sample
-from toppypi.update import update
 
 MONTHS = (Period.for_month(2026, 2), Period.for_month(2026, 3))
 

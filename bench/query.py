@@ -39,6 +39,7 @@ def _median(fn: Callable[[], object], runs: int = 3) -> float:
 def main() -> None:
     from toppypi.api import query
     from toppypi.engines.duckdb.store import connect, ingest, raw_relation
+    from toppypi.engines.options import DuckDBOptions
     from toppypi.model.period import Period
     from toppypi.sample import SampleSpec, write_sample
 
@@ -66,7 +67,12 @@ def main() -> None:
         print(f"{'query':38} {'ms':>8} {'x baseline':>11}")
         for label, project, fields, extra in QUERIES:
             run = partial(
-                query, project, fields, db=db, month="2026-03", all_installers="where" in extra
+                query,
+                project,
+                fields,
+                options=DuckDBOptions(db=db),
+                month="2026-03",
+                all_installers="where" in extra,
             )
             t = _median(lambda run=run, extra=extra: run(**extra))  # type: ignore[misc]
             print(f"{label:38} {t * 1000:8.0f} {t / base:11.1f}")

@@ -24,7 +24,7 @@ import duckdb
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
 from toppypi.model.period import Period
-from toppypi.ranking import top_query
+from toppypi.operations.top import TopOptions, top_query
 from toppypi.sample import SampleSpec, write_sample
 
 MONTHS = (Period.for_month(2026, 8), Period.for_month(2026, 9), Period.for_month(2026, 10))
@@ -93,7 +93,7 @@ def main() -> None:
 
     month = MONTHS[-1]
     engine = DuckDBEngine(db)
-    q = top_query(month)
+    q = top_query(TopOptions(month))
     engine.run(q)  # warm the connection
     t_top = timed(lambda: engine.run(q), repeat=5)
     t_naive = timed(lambda: naive_top(files, month), repeat=3)
@@ -105,11 +105,19 @@ def main() -> None:
     rows = [
         ("events", f"{total:,}", f"{size / 2**20:,.0f} MiB Parquet", ""),
         ("sample", f"{total / t_sample:,.0f} events/s", f"{t_sample:.1f} s", ""),
-        ("ingest", f"{total / t_ingest:,.0f} events/s", f"{t_ingest:.2f} s",
-         f"baseline (DuckDB aggregate of the Parquet) {t_base_ingest:.2f} s = "
-         f"{t_ingest / t_base_ingest:.2f}x"),
-        ("top-15k, one month", f"{t_top * 1000:.1f} ms", "from the store",
-         f"naive Parquet scan {t_naive * 1000:.0f} ms = {t_naive / t_top:.0f}x faster"),
+        (
+            "ingest",
+            f"{total / t_ingest:,.0f} events/s",
+            f"{t_ingest:.2f} s",
+            f"baseline (DuckDB aggregate of the Parquet) {t_base_ingest:.2f} s = "
+            f"{t_ingest / t_base_ingest:.2f}x",
+        ),
+        (
+            "top-15k, one month",
+            f"{t_top * 1000:.1f} ms",
+            "from the store",
+            f"naive Parquet scan {t_naive * 1000:.0f} ms = {t_naive / t_top:.0f}x faster",
+        ),
         ("toppypi --help", f"{t_help * 1000:.0f} ms", "median of 5", ""),
         ("peak RSS (this process)", f"{rss_mb:,.0f} MiB", "", ""),
     ]

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
-from toppypi.errors import PeriodError, QueryError
-from toppypi.model.period import Period, PeriodKind, parse_day, parse_month, shift, utc_today
+from toppypi.errors import QueryError
+from toppypi.model.period import PYPINFO_OPTIONS, resolve_period
 from toppypi.model.query import (
     PIP_ONLY,
     Condition,
@@ -29,6 +28,8 @@ from toppypi.model.result import Provenance, Value
 
 if TYPE_CHECKING:
     from toppypi.engines.interface import Engine, Estimate
+    from toppypi.engines.options import EngineOptions
+    from toppypi.engines.registry import OnEstimate
 
 DEFAULT_LIMIT = 10  # pypinfo's
 DEFAULT_DAYS = 30  # pypinfo's default window: the last 30 days, ending yesterday
@@ -107,127 +108,95 @@ def parse_order(order: str | Field | None) -> Field | None:
         raise QueryError(f"cannot order by {order!r}; use download_count or a field name") from None
 
 
-def _day(value: str | dt.date, *, is_end: bool, today: dt.date) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    return parse_day(value, is_end=is_end, today=today)
+class QueryArgs(TypedDict, total=False):
+    """pypinfo's period, filter and shape arguments, as :func:`build_query` takes them."""
 
-
-def query_period(
-    *,
-    days: int | None = None,
-    start_date: str | dt.date | None = None,
-    end_date: str | dt.date | None = None,
-    month: str | None = None,
-    today: dt.date | None = None,
-) -> Period:
-    """pypinfo's period options as whole UTC days.
-
-    The default is the last 30 days ending yesterday. ``--month`` is one calendar
-    month; ``--days N`` is N days ending at ``--end-date`` (default yesterday);
-    dates are ``YYYY-MM-DD``, ``YYYY-MM`` (its first day, or last day for an
-    end) or ``-N`` days before ``today``.
-    """
-    today = today or utc_today()
-    if month is not None:
-        if days is not None or start_date is not None or end_date is not None:
-            raise PeriodError("--month cannot be combined with --days, --start-date or --end-date")
-        return parse_month(month)
-    if days is not None and start_date is not None:
-        raise PeriodError("choose one of --days and --start-date")
-    if days is not None and days < 1:
-        raise PeriodError(f"--days must be at least 1, not {days}")
-    end = (
-        _day(end_date, is_end=True, today=today)
-        if end_date is not None
-        else today - dt.timedelta(days=1)
-    )
-    if start_date is not None:
-        start = _day(start_date, is_end=False, today=today)
-    else:
-        start = shift(end, -((days or DEFAULT_DAYS) - 1))
-    kind = PeriodKind.DAYS if start_date is None else PeriodKind.RANGE
-    period = Period(start, end, kind)
-    return Period(start, end, PeriodKind.MONTH) if period.month else period
+    days: int | None
+    start_date: str | dt.date | None
+    end_date: str | dt.date | None
+    month: str | None
+    where: str | Sequence[Condition] | None
+    order: str | Field | None
+    limit: int | None  # default 10 (pypinfo's); 0 or None: every row
+    all_installers: bool
+    today: dt.date | None
 
 
 def build_query(
-    project: str | None = None,
-    fields: Sequence[str | Field] = (),
-    *,
-    days: int | None = None,
-    start_date: str | dt.date | None = None,
-    end_date: str | dt.date | None = None,
-    month: str | None = None,
-    where: str | Sequence[Condition] | None = None,
-    order: str | Field | None = None,
-    limit: int | None = DEFAULT_LIMIT,
-    all_installers: bool = False,
-    today: dt.date | None = None,
+    project: str | None = None, fields: Sequence[str | Field] = (), **args: Unpack[QueryArgs]
 ) -> Query:
     """The engine-independent :class:`Query` pypinfo's arguments describe; runs nothing."""
     name, spec = parse_project(project)
     dims = list(parse_fields(fields))
-    order_field = parse_order(order)
+    order_field = parse_order(args.get("order"))
+    where = args.get("where")
+    limit = args.get("limit", DEFAULT_LIMIT)
     if order_field is not None:  # pypinfo: the order field becomes the first column
         dims = [order_field, *(d for d in dims if d is not order_field)]
     conditions = parse_where(where) if isinstance(where, str) else tuple(where or ())
     if limit is not None and limit < 0:
         raise QueryError(f"--limit must be 0 (no limit) or more, not {limit}")
+    period = resolve_period(
+        month=args.get("month"),
+        days=args.get("days"),
+        start=args.get("start_date"),
+        end=args.get("end_date"),
+        today=args.get("today"),
+        default_days=DEFAULT_DAYS,
+        names=PYPINFO_OPTIONS,
+    )
     return Query(
-        period=query_period(
-            days=days, start_date=start_date, end_date=end_date, month=month, today=today
-        ),
+        period=period,
         dimensions=tuple(dims),
         project=name,
         version=spec,
-        installers=InstallerFilter() if all_installers else PIP_ONLY,
+        installers=InstallerFilter() if args.get("all_installers") else PIP_ONLY,
         where=conditions,
         order=order_field,
         limit=limit or None,
     )
 
 
-def open_for(query: Query, source: str = "duckdb", db: str | Path | None = None) -> Engine:
+def open_for(
+    query: Query,
+    source: str = "duckdb",
+    options: EngineOptions | None = None,
+    *,
+    on_estimate: OnEstimate | None = None,
+) -> Engine:
     """Open the engine ``source`` names, refusing first (offline) what it cannot answer."""
-    from toppypi.engines.registry import capabilities_of, engine_name, open_engine
+    from toppypi.engines.catalog import check
+    from toppypi.engines.registry import describe, open_engine
 
-    caps = capabilities_of(engine_name(source))
-    if caps is not None:
-        caps.check(query)  # before any connection: no network for a refused query
-    return open_engine(source, db=db)
+    check(describe(source), query)  # before any connection: no network for a refused query
+    return open_engine(source, options, on_estimate=on_estimate)
 
 
-def query_sql(query: Query, source: str = "duckdb", db: str | Path | None = None) -> str:
+def query_sql(query: Query, source: str = "duckdb", options: EngineOptions | None = None) -> str:
     """The SQL the engine would run (``--test``); nothing is executed."""
-    engine = open_for(query, source, db)
-    try:
+    with open_for(query, source, options) as engine:
         return engine.sql(query)
-    finally:
-        engine.close()
 
 
-def estimate(query: Query, source: str = "duckdb", db: str | Path | None = None) -> Estimate | None:
+def estimate(
+    query: Query, source: str = "duckdb", options: EngineOptions | None = None
+) -> Estimate | None:
     """The engine's priced dry run, or None where it cannot price a query (``--dry-run``)."""
-    engine = open_for(query, source, db)
-    try:
-        engine.capabilities.check(query)
-        return engine.estimate(query) if engine.capabilities.can_estimate else None
-    finally:
-        engine.close()
+    with open_for(query, source, options) as engine:
+        return engine.estimate(query)
 
 
 def execute(
     query: Query,
     *,
     source: str = "duckdb",
-    db: str | Path | None = None,
+    options: EngineOptions | None = None,
     percent: bool = False,
     engine: Engine | None = None,
 ) -> QueryResult:
     """Run ``query`` and shape the rows as pypinfo does; ``engine`` reuses an open one."""
     own = engine is None
-    eng = open_for(query, source, db) if engine is None else engine
+    eng = open_for(query, source, options) if engine is None else engine
     try:
         result = eng.run(query)
     finally:
@@ -261,17 +230,9 @@ def query(
     fields: Sequence[str | Field] = (),
     *,
     source: str = "duckdb",
-    db: str | Path | None = None,
-    days: int | None = None,
-    start_date: str | dt.date | None = None,
-    end_date: str | dt.date | None = None,
-    month: str | None = None,
-    where: str | Sequence[Condition] | None = None,
-    order: str | Field | None = None,
-    limit: int | None = DEFAULT_LIMIT,
-    all_installers: bool = False,
+    options: EngineOptions | None = None,
     percent: bool = False,
-    today: dt.date | None = None,
+    **args: Unpack[QueryArgs],
 ) -> QueryResult:
     """pypinfo's query on any engine: ``query("django", ["pyversion"], days=30)``.
 
@@ -280,19 +241,7 @@ def query(
     ``field=value``, ``field!=value`` or ``field IN a,b`` joined by AND (a missing
     value matches no condition, as on BigQuery); pip downloads only unless
     ``all_installers``; ``limit`` 0 or None means every row; ``today`` fixes the
-    clock for relative periods.
+    clock for relative periods; ``options`` are the engine's (``DuckDBOptions(db=...)``).
     """
-    q = build_query(
-        project,
-        fields,
-        days=days,
-        start_date=start_date,
-        end_date=end_date,
-        month=month,
-        where=where,
-        order=order,
-        limit=limit,
-        all_installers=all_installers,
-        today=today,
-    )
-    return execute(q, source=source, db=db, percent=percent)
+    q = build_query(project, fields, **args)
+    return execute(q, source=source, options=options, percent=percent)

@@ -49,8 +49,17 @@ def test_convert_output_under_a_file_is_one_line(tmp_path: Path) -> None:
 def test_streamed_list_failing_engine_leaves_no_noise(tmp_path: Path) -> None:
     out = tmp_path / "all.parquet"
     proc = run_cli(
-        "top", "--db", str(tmp_path / "none.duckdb"), "--month", "2026-03",
-        "--limit", "0", "--format", "parquet", "-o", str(out),
+        "top",
+        "--db",
+        str(tmp_path / "none.duckdb"),
+        "--month",
+        "2026-03",
+        "--limit",
+        "0",
+        "--format",
+        "parquet",
+        "-o",
+        str(out),
     )
     assert "no local store" in _one_line_error(proc)
     assert list(tmp_path.iterdir()) == []
@@ -111,7 +120,13 @@ def test_update_json_refused_month_prints_the_report_as_json(store: Path, tmp_pa
     import json
 
     proc = run_cli(
-        "update", "--dataset", str(tmp_path / "d"), "--db", str(store), "--month", "2025-01",
+        "update",
+        "--dataset",
+        str(tmp_path / "d"),
+        "--db",
+        str(store),
+        "--month",
+        "2025-01",
         "--json",
     )
     assert proc.returncode == 4, proc.stderr

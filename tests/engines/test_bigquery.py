@@ -137,24 +137,32 @@ def test_parameters_reach_the_client_as_query_parameters(
     assert "boto3" not in fake.jobs[0].sql
 
 
-def test_version_specifier_lists_then_binds_an_array(
-    fake: FakeBigQueryClient, ledger: Ledger
+def test_a_version_specifier_is_one_billed_job(
+    fake: FakeBigQueryClient, ledger: Ledger, store: Path
 ) -> None:
     query = Query(period=MARCH, dimensions=(Field.VERSION,), project="numpy", version=">=3")
     result = _engine(fake, ledger).run(query)
     assert sorted(r[0] for r in result.rows) == ["3.0.0", "3.1.0"]
-    listing, main_job = fake.jobs
-    assert listing.sql.startswith("SELECT DISTINCT NULLIF(file.version, '')")
-    arr = main_job.config.query_parameters[1]
-    assert isinstance(arr, bigquery.ArrayQueryParameter)
-    assert sorted(arr.values) == ["3.0.0", "3.1.0"]
-    # The pair was priced before either started; each job was dry-run again
-    # (for its cap) just before it ran, and both carried a cap.
-    assert [c.dry_run for c in fake.calls] == [True, True, True, False, True, False]
-    first = billed_bytes(fake.table.scanned_bytes(listing.sql))
-    assert listing.config.maximum_bytes_billed == TIB
-    assert main_job.config.maximum_bytes_billed == TIB - first
-    assert ledger.usage("2026-04").queries == 2
+    assert result.rows == DuckDBEngine(store).run(query).rows
+    # One dry run, one job: no second job listing the versions first.
+    assert [c.dry_run for c in fake.calls] == [True, False]
+    (job,) = fake.jobs
+    (param,) = job.config.query_parameters
+    assert (param.name, param.value) == ("p0", "numpy")
+    assert job.config.maximum_bytes_billed == TIB
+    assert ledger.usage("2026-04").queries == 1
+    assert result.provenance.bytes_billed == billed_bytes(fake.table.scanned_bytes(job.sql))
+
+
+def test_a_version_specifier_reads_no_more_than_the_same_query_without_it(
+    fake: FakeBigQueryClient, ledger: Ledger
+) -> None:
+    # Grouping by version reads file.version, which the specifier's filter reads anyway.
+    with_spec = Query(period=MARCH, dimensions=(Field.COUNTRY,), project="numpy", version="==2.*")
+    by_version = Query(period=MARCH, dimensions=(Field.COUNTRY, Field.VERSION), project="numpy")
+    assert fake.table.scanned_bytes(build(with_spec).sql) == fake.table.scanned_bytes(
+        build(by_version).sql
+    )
 
 
 def test_freshness_is_a_free_metadata_call(fake: FakeBigQueryClient, ledger: Ledger) -> None:
@@ -310,14 +318,26 @@ def test_cli_dry_run_runs_nothing(
 ) -> None:
     assert _main(*TOP, "--dry-run") == 0
     out = capsys.readouterr().out
-    assert out.startswith("dry run: ")
-    assert "would be processed, estimated cost $0.00 at $6.25/TiB; within the limits" in out
-    assert out.rstrip().endswith("nothing was run")
+    processed = cli_env.table.scanned_bytes(cli_env.calls[0].sql)
+    billed = billed_bytes(processed)
+    assert out == (
+        f"Data processed: {processed / MIB:.2f} MiB ({processed:,} bytes)\n"
+        f"Data billed: {billed / MIB:.2f} MiB\n"
+        "Estimated cost: $0.01\n"
+        "Dry run: nothing was run; within the limits (maximum_bytes_billed 1.00 TiB, "
+        "1.00 TiB left of 1.00 TiB for 2026-04 at $6.25/TiB).\n"
+    ).replace("2026-04", dt.datetime.now(dt.UTC).strftime("%Y-%m"))
     assert cli_env.jobs == [] and len(cli_env.calls) == 1
     assert _main(*TOP, "--dry-run", "--format", "json") == 0
     est = json.loads(capsys.readouterr().out)
-    assert est["engine"] == "bigquery" and est["bytes_processed"] > 0
+    assert est["engine"] == "bigquery" and est["bytes_processed"] == processed
+    assert est["dry_run"] is True and est["can_estimate"] is True
     assert est["budget"] == TIB and est["maximum_bytes_billed"] == TIB
+    assert est["bytes_billed"] == billed
+    # `query` prints the same report for the same engine
+    assert _main("query", "--source", "bigquery:test-proj", "-m", "2026-03", "--all",
+                 "-l", "15000", "-n", "", "project") == 0  # fmt: skip
+    assert capsys.readouterr().out == out
 
 
 def test_cli_refusal_exits_non_zero_with_the_estimate(
@@ -370,7 +390,7 @@ def test_cli_update_writes_the_pypinfo_layout(
     assert dump.read_bytes() == first  # a rerun changes no byte
     assert "unchanged" in capsys.readouterr().err
     assert _main(*args, "--source", "bigquery:test-proj", "--dry-run") == 0
-    assert capsys.readouterr().out.startswith("dry run: ")
+    assert capsys.readouterr().out.startswith("Data processed: ")
 
 
 def test_concurrent_runs_add_up_in_the_ledger(ledger: Ledger) -> None:
@@ -401,26 +421,42 @@ def test_cli_without_credentials_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("limit", ["budget", "max_bytes"])
-def test_a_version_listing_is_not_billed_when_the_whole_query_is_refused(
+def test_a_version_specifier_over_a_limit_bills_nothing(
     fake: FakeBigQueryClient, ledger: Ledger, limit: str
 ) -> None:
-    # A specifier takes two jobs (list the versions, then count); the pair is
-    # priced before the first starts, so a refusal bills nothing at all.
     query = Query(period=MARCH, dimensions=(Field.VERSION,), project="numpy", version=">=2")
     est = _engine(fake, ledger).estimate(query)
-    assert est.statements == 2
     fake.calls.clear()
     policy = {"budget" if limit == "budget" else "max_bytes": est.bytes_billed - MIB}
     with pytest.raises(CostRefused, match="refused before running"):
         _engine(fake, ledger, **policy).run(query)
     assert fake.jobs == []
     assert ledger.months() == []
-    # with room for both, both run, each dry-run first and capped
     fake.calls.clear()
     _engine(fake, ledger, **{k: v + MIB for k, v in policy.items()}).run(query)
-    assert [c.dry_run for c in fake.calls][-2:] == [True, False]
-    assert len(fake.jobs) == 2
+    assert [c.dry_run for c in fake.calls] == [True, False]
     assert all(c.config.maximum_bytes_billed for c in fake.jobs)
+
+
+def test_a_twelve_month_list_is_priced_and_refused_naming_the_months(
+    fake: FakeBigQueryClient, ledger: Ledger
+) -> None:
+    # The 12 complete months before April 2026; the sample holds the last two of them.
+    year = Period.last_12_months(dt.date(2026, 4, 2))
+    query = Query(period=year, limit=15000)
+    month_bytes = _engine(fake, ledger).estimate(Query(period=MARCH, limit=15000))
+    est = _engine(fake, ledger).estimate(query)
+    assert est.bytes_processed >= month_bytes.bytes_processed
+    fake.calls.clear()
+    with pytest.raises(CostRefused) as err:
+        _engine(fake, ledger, budget=est.bytes_billed - MIB).run(query)
+    msg = str(err.value)
+    assert "for a period of 12 months: about 12x a month's bytes" in msg
+    assert msg.startswith("refused before running: the dry run estimates ")
+    assert fake.jobs == [] and ledger.months() == []
+    # allowed by the budget, it runs as one capped job
+    result = _engine(fake, ledger, budget=est.bytes_billed).run(query)
+    assert len(fake.jobs) == 1 and result.rows
 
 
 @pytest.mark.parametrize(

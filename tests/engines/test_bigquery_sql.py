@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_cli
-from tests.support.bigquery_support import BigQueryTable, columns_read, run_statement
-from toppypi.engines.bigquery.sql import build, needs_version_list, versions_statement
+from tests.support.bigquery_support import BigQueryTable, answer, columns_read
+from toppypi.engines.bigquery.sql import build
+from toppypi.engines.compiler import matches_on_client
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.model.period import Period
 from toppypi.model.query import Condition, Field, InstallerFilter, Op, Query, parse_where
-from toppypi.model.versions import matching_versions
 
 pytestmark = pytest.mark.bigquery
 
@@ -85,13 +85,9 @@ def duck(store: Path) -> DuckDBEngine:
     return DuckDBEngine(store)
 
 
-def _bigquery_rows(table: BigQueryTable, query: Query, versions: list[str] | None = None) -> Any:
-    st = build(query, versions)
-    rows = run_statement(table, st)
-    if st.columns[-1].name == "_rows_before_limit":
-        before = rows[0][-1] if rows else 0
-        return [r[:-1] for r in rows], before
-    return rows, None
+def _bigquery_rows(table: BigQueryTable, query: Query) -> Any:
+    done = answer(table, query)
+    return done.rows, done.rows_before_limit
 
 
 def _label(q: Query) -> str:
@@ -128,49 +124,52 @@ def test_top_n_over_other_periods(period: Period, table: BigQueryTable, duck: Du
     ("spec", "expected_versions"),
     [(">=2.5,<3", ["2.5.0", "2.6.0", "2.7.0", "2.8.0", "2.9.0"]), ("~=3.0", ["3.0.0", "3.1.0"])],
 )
-def test_version_specifiers_bind_the_matching_list(
+def test_a_version_specifier_is_one_statement_grouped_by_version(
     spec: str, expected_versions: list[str], table: BigQueryTable, duck: DuckDBEngine
 ) -> None:
+    # One billed job: the versions are grouped on, matched by packaging, summed away.
     query = Query(period=MARCH, dimensions=(F.VERSION,), project="numpy", version=spec, limit=None)
-    assert needs_version_list(query)
-    listing = versions_statement(query)
-    listed = [r[0] for r in run_statement(table, listing)]
-    spec_set = query.specifier
-    assert spec_set is not None
-    versions = matching_versions(listed, spec_set)
-    assert versions == expected_versions
-    rows, _ = _bigquery_rows(table, query, versions)
+    assert matches_on_client(query)
+    st = build(query)
+    assert "GROUP BY 1" in st.sql and "LIMIT" not in st.sql and "version" in st.sql
+    assert [(p.type, p.value) for p in st.params] == [("STRING", "numpy")]
+    rows, before = _bigquery_rows(table, query)
+    assert [r[0] for r in rows if r[0] in expected_versions] == [r[0] for r in rows]
+    assert {r[0] for r in rows} == set(expected_versions) and before == len(rows)
     reference = Query(
         period=MARCH,
         dimensions=(F.VERSION,),
         project="numpy",
-        where=(Condition(F.VERSION, Op.IN, tuple(versions)),),
+        where=(Condition(F.VERSION, Op.IN, tuple(expected_versions)),),
         limit=None,
     )
-    assert rows == duck.run(reference).rows
-    assert {r[0] for r in rows} == set(versions)
+    assert rows == duck.run(reference).rows == duck.run(query).rows
 
 
-def test_an_exact_version_is_listed_and_matched_by_pep_440(
-    table: BigQueryTable, duck: DuckDBEngine
+@pytest.mark.parametrize(
+    "dims",
+    [(), (F.COUNTRY,), (F.PYVERSION, F.PERCENT3, F.PERCENT2), (F.DATE, F.COUNTRY)],
+    ids=["total", "country", "percent", "date-country"],
+)
+@pytest.mark.parametrize("limit", [None, 3])
+def test_a_specifier_sums_the_versions_away_as_duckdb_does(
+    dims: tuple[Field, ...], limit: int | None, table: BigQueryTable, duck: DuckDBEngine
 ) -> None:
+    query = Query(MARCH, dims, project="numpy", version=">=2.5,<3", limit=limit)
+    rows, before = _bigquery_rows(table, query)
+    expected = duck.run(query)
+    assert rows == expected.rows and rows
+    assert before == expected.provenance.rows_before_limit
+
+
+def test_an_exact_version_is_matched_by_pep_440(table: BigQueryTable, duck: DuckDBEngine) -> None:
     # ``==2.7`` admits ``2.7.0``: binding the text "2.7" itself would find nothing.
     query = Query(period=MARCH, dimensions=(F.COUNTRY,), project="numpy", version="==2.7")
-    assert needs_version_list(query)
-    spec_set = query.specifier
-    assert spec_set is not None
-    listed = [r[0] for r in run_statement(table, versions_statement(query))]
-    versions = matching_versions(listed, spec_set)
-    assert versions == ["2.7.0"]
-    st = build(query, versions)
-    assert [(p.type, p.value) for p in st.params] == [
-        ("STRING", "numpy"),
-        ("ARRAY<STRING>", ("2.7.0",)),
-    ]
+    assert matches_on_client(query)
     reference = Query(
         period=MARCH, dimensions=(F.COUNTRY,), project="numpy", where=parse_where("version=2.7.0")
     )
-    rows = _bigquery_rows(table, query, versions)[0]
+    rows = _bigquery_rows(table, query)[0]
     assert rows == duck.run(reference).rows == duck.run(query).rows
     assert rows
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from toppypi.engines.options import DuckDBOptions
 from toppypi.engines.registry import open_engine
 from toppypi.model.period import Period
 from toppypi.model.query import Field, InstallerFilter, Query
@@ -51,7 +52,7 @@ def test_verbose_shows_the_anchor_query(clickhouse_source: str) -> None:
 
 def test_snapshot_carries_the_server_provenance(clickhouse_source: str, store: Path) -> None:
     engine = open_engine(clickhouse_source)
-    duck = open_engine("duckdb", db=store)
+    duck = open_engine("duckdb", DuckDBOptions(db=store))
     try:
         query = top_query(TopOptions(MARCH, 100))
         result = engine.run(query)
@@ -76,7 +77,7 @@ def test_snapshot_carries_the_server_provenance(clickhouse_source: str, store: P
 
 def test_freshness_is_the_newest_day(clickhouse_source: str, store: Path) -> None:
     ch = open_engine(clickhouse_source)
-    dk = open_engine("duckdb", db=store)
+    dk = open_engine("duckdb", DuckDBOptions(db=store))
     try:
         assert ch.freshness() == dk.freshness() == MARCH.end
     finally:
@@ -103,7 +104,7 @@ def test_top_matrix_equals_duckdb(
         period, (Field.PROJECT,), installers=InstallerFilter.parse(installers), limit=limit
     )
     ch = open_engine(clickhouse_source)
-    dk = open_engine("duckdb", db=store)
+    dk = open_engine("duckdb", DuckDBOptions(db=store))
     try:
         a, b = ch.run(query), dk.run(query)
     finally:

@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.bigquery_support import BigQueryTable, run_statement
+from tests.support.bigquery_support import BigQueryTable, answer
 from tests.support.clickhouse_server import ClickHouseServer, _tsv, table_select
-from toppypi.engines.bigquery.sql import build, needs_version_list, versions_statement
 from toppypi.engines.clickhouse.tables import TABLES
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
@@ -24,7 +23,6 @@ from toppypi.engines.registry import open_engine
 from toppypi.model.period import Period
 from toppypi.model.query import Condition, Field, InstallerFilter, Op, Query, parse_where
 from toppypi.model.result import Value
-from toppypi.model.versions import matching_versions
 
 pytestmark = [pytest.mark.clickhouse, pytest.mark.bigquery]
 
@@ -127,17 +125,7 @@ def audit_bigquery(audit_events: Path) -> Iterator[BigQueryTable]:
 
 
 def _bigquery(table: BigQueryTable, query: Query) -> list[tuple[Any, ...]]:
-    versions = None
-    if needs_version_list(query):
-        spec = query.specifier
-        assert spec is not None
-        listed = [r[0] for r in run_statement(table, versions_statement(query))]
-        versions = matching_versions(listed, spec)
-    st = build(query, versions)
-    rows = run_statement(table, st)
-    if st.columns[-1].name == "_rows_before_limit":
-        rows = [r[:-1] for r in rows]
-    return rows
+    return answer(table, query).rows
 
 
 def rows_everywhere(
@@ -389,8 +377,9 @@ def test_periods_at_the_calendar_edge_are_one_line_errors(
 ) -> None:
     from tests.conftest import run_cli
 
+    store = ["--db", str(audit_store)] if source == "duckdb" else []
     res = run_cli(
-        "query", "--source", source, "--db", str(audit_store), "--test", *period, "", "country",
+        "query", "--source", source, *store, "--test", *period, "", "country",
         env={"TOPPYPI_BIGQUERY_LEDGER": str(tmp_path / "l.json")},
     )  # fmt: skip
     assert res.returncode == 2, res.stdout

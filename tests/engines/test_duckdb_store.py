@@ -63,14 +63,14 @@ def test_month_top_equals_naive_scan(store: Path, events_dir: Path) -> None:
 )
 def test_installer_filters(store: Path, events_dir: Path, installers: str, where: str) -> None:
     engine = DuckDBEngine(store)
-    q = top_query(MARCH, limit=300, installers=InstallerFilter.parse(installers))
+    q = top_query(TopOptions(MARCH, limit=300, installers=InstallerFilter.parse(installers)))
     assert ranked(engine, q) == naive(events_dir, f"{MARCH_SQL} AND {where}", 300)
 
 
 def test_partial_period_uses_daily_rollup(store: Path, events_dir: Path) -> None:
     engine = DuckDBEngine(store)
     period = Period(MARCH.start.replace(day=5), MARCH.start.replace(day=11))
-    q = top_query(period, limit=200)
+    q = top_query(TopOptions(period, limit=200))
     assert "rollup_day_project" in engine.sql(q)
     where = between("2026-03-05", "2026-03-12")
     assert ranked(engine, q) == naive(events_dir, where, 200)
@@ -80,7 +80,7 @@ def test_period_spanning_two_months(store: Path, events_dir: Path) -> None:
     engine = DuckDBEngine(store)
     period = Period(Period.for_month(2026, 2).start, MARCH.end)
     where = between("2026-02-01", "2026-04-01")
-    assert ranked(engine, top_query(period, limit=100)) == naive(events_dir, where, 100)
+    assert ranked(engine, top_query(TopOptions(period, limit=100))) == naive(events_dir, where, 100)
 
 
 def test_other_fields_fall_back_to_raw_events(store: Path) -> None:
@@ -150,7 +150,7 @@ def test_jsonl_matches_parquet(tmp_path: Path) -> None:
     a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     ingest(a, [tmp_path / "e.parquet"])
     ingest(b, [tmp_path / "e.jsonl"])
-    q = top_query(spec.period, limit=None)
+    q = top_query(TopOptions(spec.period, limit=None))
     assert ranked(DuckDBEngine(a), q) == ranked(DuckDBEngine(b), q)
     assert sum(c for _, c in ranked(DuckDBEngine(a), q)) == 3000
 
@@ -193,5 +193,5 @@ def test_second_file_for_a_month_merges(tmp_path: Path) -> None:
         "GROUP BY ALL HAVING COUNT(*) > 1)"
     ).fetchone()
     assert dupes == (0,)
-    q = top_query(MARCH, installers=InstallerFilter.parse("pip"))
+    q = top_query(TopOptions(MARCH, installers=InstallerFilter.parse("pip")))
     assert ranked(engine, q) == naive(tmp_path, f"{MARCH_SQL} AND details.installer.name = 'pip'")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.query_matrix import CASES, Case
+from toppypi.engines.options import DuckDBOptions
 from toppypi.engines.registry import open_engine
 from toppypi.errors import UnsupportedQuery
 
@@ -34,7 +35,7 @@ def test_the_matrix_is_wide_enough() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_same_rows_on_both_engines(case: Case, clickhouse_source: str, store: Path) -> None:
-    duck = open_engine("duckdb", db=store)
+    duck = open_engine("duckdb", DuckDBOptions(db=store))
     ch = open_engine(clickhouse_source)
     try:
         expected = duck.run(case.query)

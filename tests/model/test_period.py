@@ -35,6 +35,8 @@ def test_start_end_months_and_days() -> None:
     q = resolve_period(start="2026-03-05", end="2026-03-09", today=TODAY)
     assert (q.days, q.month, q.is_whole_months) == (5, None, False)
     assert parse_day("-3", today=TODAY) == dt.date(2026, 11, 22)
+    assert parse_day("-3", role="end", today=TODAY) == dt.date(2026, 11, 22)
+    assert parse_day("-3", role="start", today=TODAY) == dt.date(2026, 11, 23)
 
 
 def test_last_12_months() -> None:
@@ -51,7 +53,10 @@ def test_last_12_months() -> None:
         ({"days": 0}, "at least 1"),
         ({"start": "2026-03-10", "end": "2026-03-01"}, "before it starts"),
         ({"start": "2026-02-30"}, "not a valid day"),
-        ({"month": "2026-03", "days": 3}, "choose one of"),
+        ({"month": "2026-03", "days": 3}, "--month cannot be combined with --days"),
+        ({"last_12_months": True, "start": "2026-01"}, "cannot be combined with --start"),
+        ({"days": 3, "start": "2026-01"}, "--days cannot be combined with --start"),
+        ({"end": "2026-03-01"}, "--end needs --start or --days"),
     ],
 )
 def test_bad_periods(kwargs: dict[str, object], message: str) -> None:
@@ -61,3 +66,26 @@ def test_bad_periods(kwargs: dict[str, object], message: str) -> None:
 
 def test_period_is_whole_days() -> None:
     assert Period(dt.date(2026, 3, 1), dt.date(2026, 3, 1)).days == 1
+
+
+def test_relative_days_are_pypinfos() -> None:
+    """``-sd -N`` opens the last N days (today is the Nth), ``-ed -N`` is N days ago."""
+    today = dt.date(2026, 10, 1)
+
+    def days(**kw: object) -> tuple[dt.date, dt.date, int]:
+        p = resolve_period(today=today, default_days=30, **kw)  # type: ignore[arg-type]
+        return p.start, p.end, p.days
+
+    assert days(start="-10", end="-3") == (dt.date(2026, 9, 22), dt.date(2026, 9, 28), 7)
+    assert days(start="-31", end="-1") == days() == (dt.date(2026, 9, 1), dt.date(2026, 9, 30), 30)
+    assert days(start="-2", end="-1") == (dt.date(2026, 9, 30), dt.date(2026, 9, 30), 1)
+    assert days(days=7, end="-3")[:2] == days(start="-10", end="-3")[:2]
+    assert days(end="2026-04-30")[:2] == (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+
+
+def test_the_two_defaults() -> None:
+    """``query`` defaults to pypinfo's 30 days, ``top`` and ``update`` to the last month."""
+    today = dt.date(2026, 10, 1)
+    assert resolve_period(today=today, default_days=30).days == 30
+    assert resolve_period(today=today).month == "2026-09"
+    assert resolve_period(today=today, days=5).end == dt.date(2026, 9, 30)

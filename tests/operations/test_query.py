@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.support.handmade import write_handmade
-from toppypi.api import build_query, execute, query_period, query_sql
+from toppypi.api import build_query, execute, query_sql
 from toppypi.api import query as run_query
 from toppypi.cli import cli
 from toppypi.engines.duckdb.store import ingest
@@ -395,13 +395,15 @@ def test_limit_and_all_installers(qstore: Path) -> None:
 
 def test_periods_are_pypinfos_in_whole_days() -> None:
     def p(**kw: Any) -> tuple[str, str]:
-        per = query_period(today=TODAY, **kw)
+        per = build_query("", ["project"], today=TODAY, **kw).period
         return per.start.isoformat(), per.end.isoformat()
 
     assert p() == ("2026-03-02", "2026-03-31")
     assert p(days=5) == ("2026-03-27", "2026-03-31")
     assert p(days=365) == ("2025-04-01", "2026-03-31")
-    assert p(start_date="-31", end_date="-1") == ("2026-03-01", "2026-03-31")
+    # -sd -N opens the last N days, as pypinfo's "now - N days": -31 .. -1 is its default 30
+    assert p(start_date="-31", end_date="-1") == p() == ("2026-03-02", "2026-03-31")
+    assert p(start_date="-10", end_date="-3") == ("2026-03-23", "2026-03-29")
     assert p(start_date="2018-04", end_date="2018-04") == ("2018-04-01", "2018-04-30")
     assert p(start_date="2018-04-01", end_date="2018-04-30") == ("2018-04-01", "2018-04-30")
     assert p(month="2018-04") == ("2018-04-01", "2018-04-30")
@@ -413,24 +415,35 @@ def test_test_prints_sql_without_values(qstore: Path) -> None:
     res = cli_run(qstore, "--test", "-w", "country=ZZ", "pip==21.*", "ci")
     assert res.exit_code == 0
     assert res.output.startswith("SELECT ") and "ZZ" not in res.output
-    assert "list_contains(CAST(? AS VARCHAR[])" in res.output
+    # the specifier is matched on the client: the SQL groups by version as well
+    assert "GROUP BY 1, 2" in res.output and " AS version" in res.output
+    assert "21.*" not in res.output
 
 
-def test_dry_run_says_duckdb_cannot_estimate(qstore: Path) -> None:
+DRY_RUN = (
+    "Data processed: n/a (the duckdb engine cannot estimate a query before running it)\n"
+    "Data billed: 0.00 B\n"
+    "Estimated cost: $0.00\n"
+    "Dry run: nothing was run; the duckdb engine is free: nothing is billed.\n"
+)
+
+
+def test_dry_run_on_a_free_engine_costs_nothing_in_query_and_top(qstore: Path) -> None:
     res = cli_run(qstore, "-n", "pip", "version")
     assert res.exit_code == 0
-    assert res.output == (
-        "Dry run: the duckdb engine cannot estimate a query before running it; "
-        "it is free: nothing is billed.\nEstimated cost: $0.00\n"
-    )
+    assert res.output == DRY_RUN
     obj = as_json(qstore, "-n", "pip")
     assert obj == {
+        "bytes_billed": 0,
         "bytes_processed": None,
         "can_estimate": False,
         "dry_run": True,
         "engine": "duckdb",
         "estimated_cost": 0.0,
     }
+    # `top` behaves the same: exit 0, the same report (it was a usage error there)
+    top = CliRunner().invoke(cli, ["top", "--db", str(qstore), "--month", "2026-03", "-n"])
+    assert top.exit_code == 0 and top.output == DRY_RUN
 
 
 def test_no_arguments_prints_help() -> None:
@@ -536,10 +549,7 @@ def test_bad_input_is_one_line(qstore: Path, args: list[str], message: str) -> N
 
 def test_unsupported_field_refused_before_any_network(tmp_path: Path) -> None:
     from tests.conftest import run_cli
-    from toppypi.engines.registry import capabilities_of
 
-    if capabilities_of("clickhouse") is None:
-        pytest.skip("the clickhouse engine is not in this tree yet")
     # An unroutable server: were anything sent, the error would be a connection error.
     proc = run_cli("query", "--source", "clickhouse+http://192.0.2.1:9/", "django", "ci")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
@@ -553,17 +563,18 @@ def _never_opened(*args: Any, **kwargs: Any) -> Any:
 
 def test_capabilities_refuse_before_the_engine_opens(monkeypatch: pytest.MonkeyPatch) -> None:
     """A query an engine cannot answer is refused from its static capabilities alone."""
-    import sys
-
-    from toppypi.engines import registry
-    from toppypi.engines.interface import Capabilities
+    from toppypi.engines import catalog, registry
+    from toppypi.engines.capabilities import Capabilities
+    from toppypi.engines.options import OPTIONS, DuckDBOptions
     from toppypi.errors import UnsupportedQuery
     from toppypi.model.query import Field
 
-    limited = Capabilities(name="limited", dimensions=frozenset({Field.PROJECT, Field.COUNTRY}))
-    monkeypatch.setattr(sys.modules[__name__], "LIMITED", limited, raising=False)
+    limited = Capabilities(
+        name="limited", display_name="Limited", dimensions=frozenset({Field.PROJECT, Field.COUNTRY})
+    )
+    monkeypatch.setitem(catalog.CATALOG, "limited", limited)
     monkeypatch.setitem(registry._FACTORIES, "limited", f"{__name__}:_never_opened")
-    monkeypatch.setitem(registry._CAPABILITIES, "limited", f"{__name__}:LIMITED")
+    monkeypatch.setitem(OPTIONS, "limited", DuckDBOptions)
     with pytest.raises(
         UnsupportedQuery, match=r"limited engine cannot group by field 'ci'.*duckdb"
     ):
@@ -573,3 +584,43 @@ def test_capabilities_refuse_before_the_engine_opens(monkeypatch: pytest.MonkeyP
         query_sql(q, "limited")  # --test too
     with pytest.raises(AssertionError, match="was opened"):  # an answerable query does open it
         run_query("django", ["country"], source="limited", today=TODAY)
+
+
+# -- pypinfo's relative dates ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def september(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding September 2026, every day of it."""
+    d = tmp_path_factory.mktemp("september")
+    events = d / "2026-09.parquet"
+    write_sample(SampleSpec(Period.for_month(2026, 9), events=6_000, projects=200, seed=3), events)
+    db = d / "store.duckdb"
+    ingest(db, [events])
+    return db
+
+
+def test_relative_dates_count_whole_days_as_pypinfo(september: Path) -> None:
+    """``-sd -10 -ed -3`` is 7 days, and ``-sd -31 -ed -1`` is the default 30."""
+    from tests.conftest import run_cli
+
+    def dates(*args: str) -> list[dict[str, Any]]:
+        proc = run_cli(
+            "query", "--db", str(september), "--today", "2026-10-01", "-j", *args, "", "date"
+        )
+        assert proc.returncode == 0, proc.stderr
+        rows: list[dict[str, Any]] = json.loads(proc.stdout)["rows"]
+        return rows
+
+    week = dates("-sd", "-10", "-ed", "-3", "--all", "-l", "0")
+    assert sorted(r["download_date"] for r in week) == [f"2026-09-{d}" for d in range(22, 29)]
+    assert len(week) == 7
+    month = dates("-sd", "-31", "-ed", "-1", "--all", "-l", "0")
+    assert len(month) == 30 and month == dates("--all", "-l", "0")
+    proc = run_cli(
+        "query", "--db", str(september), "--today", "2026-10-01", "-sd", "-10", "-ed", "-3",
+        "--all", "-l", "0", "", "date",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    body = proc.stdout.splitlines()[7:]  # after the cost lines, a blank line and the header
+    assert len(body) == 7 + 1 and body[-1].startswith("| Total ")

@@ -232,7 +232,6 @@ def test_site_title_comes_from_toppypi_toml(tmp_path: Path) -> None:
     assert "Top PyPI Packages" in (tmp_path / "index.html").read_text()
 
 
-
 def test_dump_links_work_without_the_root_dumps(tmp_path: Path) -> None:
     """An imported history has only archive/: every dump link on every page still resolves."""
     small(tmp_path)
@@ -265,9 +264,9 @@ def test_a_removed_month_leaves_no_stale_pages(tmp_path: Path) -> None:
     shutil.copytree(tmp_path / "archive", other / "archive")
     build(other)
     site = {k: v for k, v in tree(tmp_path).items() if k.startswith(("month/", "data/"))}
-    assert site == {
-        k: v for k, v in tree(other).items() if k.startswith(("month/", "data/"))
-    } | {"data/keep.txt": b"mine"}
+    assert site == {k: v for k, v in tree(other).items() if k.startswith(("month/", "data/"))} | {
+        "data/keep.txt": b"mine"
+    }
 
 
 def test_quality_status_counts_warnings(tmp_path: Path) -> None:

@@ -29,7 +29,9 @@ from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
 from toppypi.engines.bigquery.guard import billed_bytes
-from toppypi.engines.bigquery.sql import STRING_ARRAY, TABLE, Param, Statement
+from toppypi.engines.bigquery.sql import STRING_ARRAY, TABLE, Param, build
+from toppypi.engines.compiler import Finished, Statement
+from toppypi.model.query import Query
 from toppypi.sample import event_schema
 
 CATALOG, DATASET, NAME = TABLE.split(".")
@@ -222,3 +224,9 @@ class FakeBigQueryClient:
 
 def run_statement(table: BigQueryTable, st: Statement) -> list[tuple[Any, ...]]:
     return table.run(st.sql, st.params)
+
+
+def answer(table: BigQueryTable, query: Query) -> Finished:
+    """The BigQuery engine's answer to ``query`` (one statement, finished on the client)."""
+    st = build(query)
+    return st.finish(run_statement(table, st))

@@ -25,11 +25,24 @@ from toppypi.engines.duckdb.fields import RAW_FIELDS
 
 DATABASE = "pypi"
 
+# ``reader`` may not change any setting (readonly=1), like a public demo user;
+# ``numbers`` too, and its server-side profile writes 64-bit integers unquoted in JSON.
+READONLY_USER = "reader"
+UNQUOTED_USER = "numbers"
 USERS_XML = """<?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>4000000000</max_memory_usage></default>
+    <readonly><readonly>1</readonly><max_memory_usage>4000000000</max_memory_usage></readonly>
+    <unquoted><readonly>1</readonly>
+      <output_format_json_quote_64bit_integers>0</output_format_json_quote_64bit_integers>
+    </unquoted>
+  </profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
-    <profile>default</profile><quota>default</quota></default></users>
+    <profile>default</profile><quota>default</quota></default>
+    <reader><password></password><networks><ip>127.0.0.1</ip></networks>
+    <profile>readonly</profile><quota>default</quota></reader>
+    <numbers><password></password><networks><ip>127.0.0.1</ip></networks>
+    <profile>unquoted</profile><quota>default</quota></numbers></users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
     <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>
   </interval></default></quotas>
@@ -103,7 +116,10 @@ class ClickHouseServer:
 
     @property
     def source(self) -> str:
-        return f"clickhouse+http://127.0.0.1:{self.http_port}/?user=default"
+        return self.source_for("default")
+
+    def source_for(self, user: str) -> str:
+        return f"clickhouse+http://127.0.0.1:{self.http_port}/?user={user}"
 
     def _wait(self) -> None:
         deadline = time.monotonic() + 60

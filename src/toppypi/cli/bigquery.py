@@ -1,7 +1,7 @@
 """``toppypi bigquery usage``: what the BigQuery engine has billed, month by month.
 
-Also the lines every BigQuery run prints: its dry-run estimate before it runs,
-and ``--dry-run``'s report (any engine that can price a query).
+Also the line every BigQuery run prints (its dry-run estimate before it runs),
+and ``--dry-run``'s report for every engine.
 """
 
 from __future__ import annotations
@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from toppypi.cli.output import info, print_table
+
+if TYPE_CHECKING:
+    from toppypi.engines.interface import Engine
+    from toppypi.model.query import Query
 
 
 def announce(approval: Any) -> None:
@@ -28,30 +32,16 @@ def announce(approval: Any) -> None:
     )
 
 
-def show_estimate(engine: Any, query: Any, *, as_json: bool) -> None:
-    """``--dry-run``: price the query, run nothing; over a limit exits non-zero."""
-    from toppypi.errors import UsageError
+def show_estimate(engine: Engine, query: Query, *, as_json: bool, indent: int | None = 2) -> None:
+    """``--dry-run`` in every command: price the query, run nothing.
+
+    An engine that cannot price a query is free, so it reports $0.00 and exits
+    0 like a priced one; a query over a BigQuery limit is refused (exit 8).
+    """
+    from toppypi.cli.query_format import render_estimate
 
     est = engine.estimate(query)
-    if est is None:
-        raise UsageError(f"the {engine.name} engine cannot estimate a query; try --source bigquery")
-    if as_json:
-        click.echo(json.dumps({"engine": engine.name, **asdict(est)}, indent=2))
-        return
-    from toppypi.engines.bigquery.guard import human_bytes
-
-    line = (
-        f"dry run: {human_bytes(est.bytes_processed)} ({est.bytes_processed:,} bytes) "
-        f"would be processed, estimated cost ${est.estimated_cost:.2f}"
-    )
-    if hasattr(est, "maximum_bytes_billed"):
-        line += (
-            f" at ${est.price_per_tib:g}/TiB; within the limits "
-            f"(maximum_bytes_billed {human_bytes(est.maximum_bytes_billed)}, "
-            f"{human_bytes(est.remaining_budget)} left of {human_bytes(est.budget)} "
-            f"for {est.month}); nothing was run"
-        )
-    click.echo(line)
+    click.echo(render_estimate(engine.capabilities, est, as_json=as_json, indent=indent), nl=False)
 
 
 @click.group("bigquery")

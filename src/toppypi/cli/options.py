@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
+
+from toppypi.errors import UsageError
+
+if TYPE_CHECKING:
+    from toppypi.engines.capabilities import Capabilities
+    from toppypi.engines.interface import Engine
+    from toppypi.engines.options import EngineOptions
+    from toppypi.model.period import Period
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -16,7 +27,7 @@ def db_option(f: F) -> F:
         "--db",
         type=click.Path(dir_okay=False, path_type=Path),
         envvar="TOPPYPI_DB",
-        help="Local DuckDB store (default: $TOPPYPI_DB, else the user data directory).",
+        help="DuckDB: the local store (default: $TOPPYPI_DB, else the user data directory).",
     )(f)
 
 
@@ -31,8 +42,28 @@ def source_option(f: F) -> F:
     )(f)
 
 
+def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD") from None
+
+
+def today_option(f: F) -> F:
+    """``--today``: relative periods count from this UTC day, so a script's output is fixed."""
+    return click.option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        callback=_today,
+        help="Count relative periods (-N, --days, the default) from this UTC day, "
+        "not the real today: for reproducible scripts.",
+    )(f)
+
+
 def period_options(f: F) -> F:
-    """--month / --days / --start --end / --last-12-months; default: last complete month."""
+    """--month, --days, --start/--end, --last-12-months, --today; default: the last month."""
     for opt in reversed(
         [
             click.option(
@@ -41,23 +72,35 @@ def period_options(f: F) -> F:
                 help="A calendar month (default: the last complete one).",
             ),
             click.option(
-                "--days", type=int, metavar="N", help="N whole days ending yesterday (UTC)."
+                "--days",
+                type=int,
+                metavar="N",
+                help="N whole days ending --end (default: yesterday).",
             ),
-            click.option("--start", metavar="DATE", help="First day: YYYY-MM-DD or YYYY-MM."),
+            click.option(
+                "--start",
+                metavar="DATE",
+                help="First day: YYYY-MM-DD, YYYY-MM or -N (the first of the last N days).",
+            ),
             click.option(
                 "--end",
                 metavar="DATE",
-                help="Last day: YYYY-MM-DD or YYYY-MM (default: yesterday).",
+                help="Last day: YYYY-MM-DD, YYYY-MM or -N (default: yesterday).",
             ),
-            click.option("--last-12-months", is_flag=True, help="The last 12 complete months."),
+            click.option(
+                "--last-12-months",
+                is_flag=True,
+                help="The 12 complete calendar months ending with the last complete one.",
+            ),
+            today_option,
         ]
     ):
         f = opt(f)
     return f
 
 
-def resolve(kwargs: dict[str, Any]) -> Any:
-    """Pop the period options from ``kwargs`` and resolve them."""
+def resolve(kwargs: dict[str, Any]) -> Period:
+    """Pop the period options from ``kwargs`` and resolve them (the anchor's default)."""
     from toppypi.model.period import resolve_period
 
     return resolve_period(
@@ -66,6 +109,7 @@ def resolve(kwargs: dict[str, Any]) -> Any:
         start=kwargs.pop("start", None),
         end=kwargs.pop("end", None),
         last_12_months=kwargs.pop("last_12_months", False),
+        today=kwargs.pop("today", None),
     )
 
 
@@ -96,10 +140,32 @@ def verbose_option(f: F) -> F:
     )(f)
 
 
+def dry_run_option(f: F) -> F:
+    return click.option(
+        "-n",
+        "--dry-run",
+        is_flag=True,
+        help="Price the query and run nothing: bytes and cost where the engine bills "
+        "(BigQuery), $0.00 on a free engine.",
+    )(f)
+
+
+# Each engine option, and the engine it belongs to.
+OWNERS: dict[str, str] = {
+    "db": "duckdb",
+    "credentials": "bigquery",
+    "max_bytes": "bigquery",
+    "budget": "bigquery",
+    "price_per_tib": "bigquery",
+}
+
+
 def engine_options(f: F) -> F:
-    """Options for engines that bill by bytes (BigQuery); others ignore them."""
+    """``--source`` and every engine's options; those of another engine are a usage error."""
     for opt in reversed(
         [
+            source_option,
+            db_option,
             click.option(
                 "--credentials",
                 type=click.Path(dir_okay=False, path_type=Path),
@@ -123,21 +189,76 @@ def engine_options(f: F) -> F:
                 type=click.FloatRange(min=0),
                 help="BigQuery: USD per TiB for estimates (default: 6.25).",
             ),
-            click.option(
-                "--dry-run",
-                is_flag=True,
-                help="Estimate the bytes and cost only; run nothing (BigQuery).",
-            ),
         ]
     ):
         f = opt(f)
     return f
 
 
-def pop_engine_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The engine options that were given, for ``open_engine(source, db=db, **options)``."""
-    names = ("credentials", "max_bytes", "budget", "price_per_tib")
-    return {n: v for n in names if (v := kwargs.pop(n, None)) is not None}
+@dataclass(frozen=True)
+class EngineChoice:
+    """A ``--source`` and its engine's typed options, checked; opens the engine when asked."""
+
+    source: str
+    options: EngineOptions
+
+    @property
+    def capabilities(self) -> Capabilities:
+        from toppypi.engines.registry import describe
+
+        return describe(self.source)
+
+    def open(self, on_estimate: Callable[[Any], None] | None = None) -> Engine:
+        from toppypi.engines.registry import open_engine
+
+        return open_engine(self.source, self.options, on_estimate=on_estimate)
+
+
+def engine_choice(
+    kwargs: dict[str, Any], *, source: str | None = None, db: Path | None = None
+) -> EngineChoice:
+    """Pop ``--source`` and the engine options from a command's values, typed and checked.
+
+    An option given on the command line for another engine than the source's
+    is a usage error that names the engine it belongs to; a value that only
+    came from the environment (``$TOPPYPI_DB``) or a dataset's settings is
+    left to the engine it belongs to. ``source``/``db`` replace the parsed
+    values (``update`` takes them from ``toppypi.toml``).
+    """
+    from toppypi.engines.bigquery.guard import parse_bytes
+    from toppypi.engines.options import BigQueryOptions, ClickHouseOptions, DuckDBOptions
+    from toppypi.engines.registry import engine_name
+
+    ctx = click.get_current_context()
+    chosen = kwargs.pop("source", None) if source is None else source
+    values = {name: kwargs.pop(name, None) for name in OWNERS}
+    if db is not None:
+        values["db"] = db
+    src = str(chosen or "duckdb")
+    name = engine_name(src)
+    for param, owner in OWNERS.items():
+        given = ctx.get_parameter_source(param) is ParameterSource.COMMANDLINE
+        if values[param] is not None and owner != name and given:
+            raise UsageError(
+                f"--{param.replace('_', '-')} is an option of --source {owner}, not {name}"
+            )
+    options: EngineOptions
+    if name == "duckdb":
+        options = DuckDBOptions(db=values["db"])
+    elif name == "bigquery":
+        max_bytes, budget = (
+            None if values[k] is None else parse_bytes(str(values[k]))
+            for k in ("max_bytes", "budget")
+        )
+        options = BigQueryOptions(
+            credentials=values["credentials"],
+            max_bytes=max_bytes,
+            budget=budget,
+            price_per_tib=values["price_per_tib"],
+        )
+    else:
+        options = ClickHouseOptions()
+    return EngineChoice(src, options)
 
 
 def dataset_option(f: F) -> F:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from pathlib import Path
 from typing import Any
 
 import click
 
-from toppypi.cli.options import db_option, source_option, verbose_option
+from toppypi.cli.options import (
+    dry_run_option,
+    engine_choice,
+    engine_options,
+    today_option,
+    verbose_option,
+)
 from toppypi.cli.output import info
 
 FORMATS = ["table", "markdown", "json", "csv"]
-
-
-def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not YYYY-MM-DD") from None
 
 
 @click.command(
@@ -30,9 +24,16 @@ def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
 )
 @click.argument("project", required=False)
 @click.argument("fields", nargs=-1, required=False)
-@click.option("-d", "--days", type=int, help="Number of whole days ending yesterday. Default: 30")
-@click.option("-sd", "--start-date", help="First day: -N (days ago) or YYYY-MM[-DD].")
-@click.option("-ed", "--end-date", help="Last day: -N or YYYY-MM[-DD]. Default: -1 (yesterday)")
+@click.option("-d", "--days", type=int, help="Number of whole days ending --end-date. Default: 30")
+@click.option(
+    "-sd",
+    "--start-date",
+    help="First day: YYYY-MM[-DD], or -N: the first of the last N days, today being the "
+    "Nth (-sd -31 -ed -1 is the default 30 days).",
+)
+@click.option(
+    "-ed", "--end-date", help="Last day: YYYY-MM[-DD] or -N (N days ago). Default: -1 (yesterday)"
+)
 @click.option("-m", "--month", help="One calendar month, YYYY-MM.")
 @click.option(
     "-w",
@@ -58,13 +59,10 @@ def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
-@click.option(
-    "-n", "--dry-run", is_flag=True, help="Estimate data and cost only, where the engine can."
-)
-@source_option
-@db_option
+@dry_run_option
+@engine_options
 @verbose_option
-@click.option("--today", callback=_today, hidden=True, help="Pretend today is this UTC day.")
+@today_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -77,8 +75,6 @@ def command(
     fmt: str | None,
     test_only: bool,
     dry_run: bool,
-    source: str,
-    db: Path | None,
     verbose: bool,
     percent: bool,
     **kwargs: Any,
@@ -105,27 +101,37 @@ def command(
       toppypi query --percent --days 5 pillow ci
       toppypi query --all -w "country IN US,DE AND ci=true" requests installer
       toppypi query --source clickhouse -j -i 2 numpy pyversion
+      toppypi query --today 2026-10-01 -sd -10 -ed -3 --all -l 0 "" date
+
+    Relative dates are whole UTC days counted from today (or --today):
+    -sd -10 -ed -3 is the 7 days from 2026-09-22 to 2026-09-28 when today
+    is 2026-10-01, and -sd -31 -ed -1 is the default 30 days.
     """
     from toppypi import api
+    from toppypi.model.redact import redact
 
     if project is None and not fields:
         click.echo(ctx.get_help())
         return
     fmt = _choose_format(fmt, as_json=as_json, markdown=markdown)
+    choice = engine_choice(kwargs)
     query = api.build_query(project, fields, **kwargs)
     if test_only:
-        click.echo(api.query_sql(query, source, db))
+        click.echo(api.query_sql(query, choice.source, choice.options))
         return
-    if dry_run:
-        _dry_run(query, source, db, as_json=fmt == "json", indent=indent)
-        return
-    result = api.execute(query, source=source, db=db, percent=percent)
+    from toppypi.cli.bigquery import announce, show_estimate
+
+    with api.open_for(query, choice.source, choice.options, on_estimate=announce) as engine:
+        if dry_run:
+            show_estimate(engine, query, as_json=fmt == "json", indent=indent)
+            return
+        result = api.execute(query, percent=percent, engine=engine)
     prov = result.provenance
     if verbose:
-        info(prov.sql)
+        info(redact(prov.sql))
         info(
             f"-- {query.period.start}..{query.period.end}, {prov.elapsed:.3f}s, "
-            f"{len(result.rows):,} rows, source: {prov.engine}"
+            f"{len(result.rows):,} rows, source: {prov.engine} at {redact(prov.endpoint)}"
         )
     from toppypi.cli import query_format as out
 
@@ -147,35 +153,3 @@ def _choose_format(fmt: str | None, *, as_json: bool, markdown: bool) -> str:
     if len(flags) > 1:
         raise click.UsageError("choose one of --json and --markdown")
     return flags[0] if flags else "table"
-
-
-def _dry_run(
-    query: Any, source: str, db: Path | None, *, as_json: bool, indent: int | None
-) -> None:
-    from toppypi import api
-    from toppypi.cli.query_format import dollars, human_bytes
-    from toppypi.engines.registry import capabilities_of, engine_name
-
-    name = engine_name(source)
-    est = api.estimate(query, source, db)
-    caps = capabilities_of(name)
-    free = caps is not None and caps.free
-    processed = est.bytes_processed if est is not None else None
-    cost = est.estimated_cost if est is not None else (0.0 if free else None)
-    if as_json:
-        obj = {
-            "dry_run": True,
-            "engine": name,
-            "can_estimate": est is not None,
-            "bytes_processed": processed,
-            "estimated_cost": cost,
-        }
-        click.echo(json.dumps(obj, indent=indent, sort_keys=True))
-        return
-    if est is None:
-        why = "it is free: nothing is billed" if free else "run it with care"
-        click.echo(f"Dry run: the {name} engine cannot estimate a query before running it; {why}.")
-        click.echo(f"Estimated cost: {dollars(cost)}")
-        return
-    click.echo(f"Data processed: {human_bytes(processed)}")
-    click.echo(f"Estimated cost: {dollars(cost)}")

@@ -13,12 +13,15 @@ import datetime as dt
 import io
 import json
 import math
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from toppypi.model.result import Provenance, Value
 
 if TYPE_CHECKING:
     from toppypi.api import QueryResult
+    from toppypi.engines.capabilities import Capabilities
+    from toppypi.engines.interface import Estimate
 
 COUNT = "download_count"
 PERCENT = "percent"
@@ -54,6 +57,53 @@ def cost_lines(prov: Provenance) -> str:
         f"Data processed: {processed}\n"
         f"Data billed: {human_bytes(prov.bytes_billed)}\n"
         f"Estimated cost: {dollars(prov.estimated_cost)}\n"
+    )
+
+
+def render_estimate(
+    caps: Capabilities, est: Estimate | None, *, as_json: bool, indent: int | None = 2
+) -> str:
+    """``--dry-run``'s report, the same for ``top``, ``update`` and ``query``.
+
+    pypinfo's cost lines, then what was checked; a free engine that cannot
+    price a query says so and costs $0.00.
+    """
+    extra = {k: v for k, v in asdict(est).items() if k not in ("bytes_processed",)} if est else {}
+    billed = extra.pop("bytes_billed", None if est else 0)
+    cost = est.estimated_cost if est is not None else (0.0 if caps.free else None)
+    extra.pop("estimated_cost", None)
+    if as_json:
+        obj = {
+            "dry_run": True,
+            "engine": caps.name,
+            "can_estimate": est is not None,
+            "bytes_processed": est.bytes_processed if est is not None else None,
+            "bytes_billed": billed,
+            "estimated_cost": cost,
+            **extra,
+        }
+        return json.dumps(obj, indent=indent, sort_keys=True) + "\n"
+    if est is None:
+        processed = f"n/a (the {caps.name} engine cannot estimate a query before running it)"
+        verdict = (
+            f"the {caps.name} engine is free: nothing is billed"
+            if caps.free
+            else "the engine cannot price it: run it with care"
+        )
+    else:
+        processed = f"{human_bytes(est.bytes_processed)} ({est.bytes_processed:,} bytes)"
+        verdict = "within the limits"
+        if "maximum_bytes_billed" in extra:
+            verdict += (
+                f" (maximum_bytes_billed {human_bytes(extra['maximum_bytes_billed'])}, "
+                f"{human_bytes(extra['remaining_budget'])} left of {human_bytes(extra['budget'])}"
+                f" for {extra['month']} at ${extra['price_per_tib']:g}/TiB)"
+            )
+    return (
+        f"Data processed: {processed}\n"
+        f"Data billed: {human_bytes(billed)}\n"
+        f"Estimated cost: {dollars(cost)}\n"
+        f"Dry run: nothing was run; {verdict}.\n"
     )
 
 

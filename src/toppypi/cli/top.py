@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from toppypi.cli.options import (
-    db_option,
+    dry_run_option,
+    engine_choice,
     engine_options,
     installers_option,
     layout_option,
     period_options,
-    pop_engine_options,
     resolve,
-    source_option,
     verbose_option,
 )
 from toppypi.cli.output import emit, info, print_table
+
+if TYPE_CHECKING:
+    from toppypi.engines.interface import Engine
+    from toppypi.model.query import Query
 
 FORMATS = ["table", "json", "min.json", "csv", "csv.gz", "parquet"]
 
 
 @click.command("top")
-@source_option
-@db_option
+@engine_options
 @period_options
 @click.option(
     "--limit",
@@ -52,17 +54,16 @@ FORMATS = ["table", "json", "min.json", "csv", "csv.gz", "parquet"]
     "A period without data writes nothing (exit 4).",
 )
 @click.option("--test", "test_only", is_flag=True, help="Print the SQL and run nothing.")
-@engine_options
+@dry_run_option
 @verbose_option
 def command(
-    source: str,
-    db: Path | None,
     limit: int,
     installers: str,
     fmt: str,
     layout: str | None,
     output: Path | None,
     test_only: bool,
+    dry_run: bool,
     verbose: bool,
     **kwargs: Any,
 ) -> None:
@@ -71,13 +72,13 @@ def command(
     \b
     Examples:
       toppypi top --month 2026-03 --limit 20
-      toppypi top --last-12-months --format json -o top-365.json
       toppypi top --days 30 --installers pip --format json -o top.json
       toppypi top --source clickhouse --month 2026-03 --format csv
       toppypi top --source bigquery:my-project --month 2026-03 --dry-run
+      toppypi top --source bigquery --credentials key.json --max-bytes 200GiB
+      toppypi top --source clickhouse --last-12-months --format csv -o year.csv
     """
     from toppypi.cli.bigquery import announce, show_estimate
-    from toppypi.engines.registry import open_engine
     from toppypi.formats import DumpFormat, JsonLayout, format_from_name
     from toppypi.formats.encode import encode
     from toppypi.model.query import InstallerFilter
@@ -95,12 +96,10 @@ def command(
     period = resolve(kwargs)
     options = TopOptions(period, limit or None, InstallerFilter.parse(installers))
     query = top_query(options)
-    dry_run = kwargs.pop("dry_run", False)
-    engine = open_engine(source, db=db, on_estimate=announce, **pop_engine_options(kwargs))
+    engine = engine_choice(kwargs).open(on_estimate=announce)
     try:
         if output is not None:
-            store = getattr(engine, "db", None)  # TODO(engines): engine.local_paths()
-            check_output(output, stores=[store] if isinstance(store, Path) else [])
+            check_output(output, stores=engine.local_paths())
         if test_only:
             click.echo(engine.sql(query))
             return
@@ -133,7 +132,7 @@ def command(
 
 
 def _stream_full_list(
-    engine: Any, query: Any, fmt: str, output: Path | None, verbose: bool
+    engine: Engine, query: Query, fmt: str, output: Path | None, verbose: bool
 ) -> None:
     """Every project, streamed from the engine into the file in bounded memory."""
     import sys
@@ -142,11 +141,11 @@ def _stream_full_list(
     from toppypi.formats import DumpFormat
     from toppypi.formats.stream import ListMeta, write_files, write_streams
     from toppypi.model.period import utc_now
-    from toppypi.operations.top import display_name, nonempty, stream_ranking
+    from toppypi.operations.top import nonempty, stream_ranking
 
     if verbose:
-        info(getattr(engine, "stream_sql", engine.sql)(query))  # TODO(engines): one sql()
-    meta = ListMeta(display_name(engine), query.period, utc_now())
+        info(engine.stream_sql(query))
+    meta = ListMeta(engine.capabilities.display_name, query.period, utc_now())
     batches = stream_ranking(engine, query)
     if output is not None:
         batches = nonempty(batches, engine, query.period)

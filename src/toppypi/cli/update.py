@@ -10,13 +10,12 @@ import click
 
 from toppypi.cli.options import (
     dataset_option,
-    db_option,
+    dry_run_option,
     dump_limit_option,
+    engine_choice,
     engine_options,
     installers_option,
     layout_option,
-    pop_engine_options,
-    source_option,
     wait_option,
 )
 from toppypi.cli.output import info
@@ -30,8 +29,7 @@ if TYPE_CHECKING:
 @click.option(
     "--month", metavar="YYYY-MM", help="The month to publish (default: the last complete one)."
 )
-@source_option
-@db_option
+@engine_options
 @dump_limit_option
 @installers_option
 @click.option("--force", is_flag=True, help="Publish even if a quality check fails (recorded).")
@@ -57,12 +55,10 @@ if TYPE_CHECKING:
 @click.option("--reason", metavar="TEXT", help="What a --republish corrects (in its notes).")
 @wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-@engine_options
+@dry_run_option
 def command(
     dataset: Path,
     month: str | None,
-    source: str,
-    db: Path | None,
     limit: int,
     installers: str,
     force: bool,
@@ -118,9 +114,11 @@ def command(
         for name in ("source", "db", "limit", "installers")
         if ctx.get_parameter_source(name) not in (click.core.ParameterSource.DEFAULT, None)
     }
+    source: str | None = None
+    db: Path | None = None
     if cfg is not None:
-        source = source if "source" in given else cfg.source
-        db = db if "db" in given else cfg.db_path(dataset)
+        source = None if "source" in given else cfg.source
+        db = None if "db" in given else cfg.db_path(dataset)
         limit = limit if "limit" in given else cfg.limit
         installers = installers if "installers" in given else cfg.installers
         full_list = cfg.full_list if full_list is None else full_list
@@ -137,7 +135,13 @@ def command(
         correction=republish,
         wait=wait,
     )
-    opener = _opener(source, db, pop_engine_options(kwargs))
+    choice = engine_choice(kwargs, source=source, db=db)
+
+    def opener() -> Any:
+        from toppypi.cli.bigquery import announce
+
+        return choice.open(on_estimate=announce)
+
     if publish:
         from toppypi.operations.publish import PublishOptions
         from toppypi.operations.publish import publish as run_publish
@@ -153,21 +157,16 @@ def command(
         except MonthRefused as exc:
             _refused(exc, options.month, as_json)
             raise
-        _published(published, as_json)
+        _published(published, as_json, choice.capabilities)
         return
-    from toppypi.operations.update import MonthRefused, plan_lines, update
+    from toppypi.operations.update import MonthRefused, plan, update
 
     if dry_run:
         engine = opener()
         try:
-            lines = plan_lines(engine, options)
+            _show_plan(engine.capabilities, options.month, plan(engine, options), as_json)
         finally:
             engine.close()
-        if as_json:
-            click.echo(json.dumps({"month": options.month, "plan": lines}, indent=2))
-        else:
-            for line in lines:
-                click.echo(line)
         return
     engine = opener()
     try:
@@ -190,16 +189,6 @@ def command(
     )
 
 
-def _opener(source: str, db: Path | None, engine_opts: dict[str, Any]) -> Any:
-    from toppypi.cli.bigquery import announce
-    from toppypi.engines.registry import open_engine
-
-    def opener() -> Any:
-        return open_engine(source, db=db, on_estimate=announce, **engine_opts)
-
-    return opener
-
-
 def _refused(exc: Any, month: str, as_json: bool) -> None:
     """A refused month's whole gate report: JSON on stdout for scripts, else on stderr."""
     report: Report = exc.report
@@ -211,13 +200,29 @@ def _refused(exc: Any, month: str, as_json: bool) -> None:
         info(f"  {f.severity.value.upper():4}  {f.check}: {f.message}")
 
 
-def _published(res: Any, as_json: bool) -> None:
+def _show_plan(caps: Any, month: str, p: Any, as_json: bool) -> None:
+    """``--dry-run``: the engine's cost report (as `top` and `query` print it), then the plan."""
+    from toppypi.cli.query_format import render_estimate
+
+    if as_json:
+        cost = json.loads(render_estimate(caps, p.estimate, as_json=True))
+        click.echo(json.dumps({"month": month, "estimate": cost, "plan": p.lines}, indent=2))
+        return
+    click.echo(render_estimate(caps, p.estimate, as_json=False), nl=False)
+    for line in p.lines:
+        click.echo(line)
+
+
+def _published(res: Any, as_json: bool, caps: Any) -> None:
+    if res.plan is not None and res.status == "planned":
+        _show_plan(caps, res.month, res.plan, as_json)
+        return
     if as_json:
         click.echo(json.dumps(res.to_json(), indent=2))
         return
-    for line in res.plan:
-        click.echo(line)
-    if res.plan:
+    if res.plan is not None:
+        for line in res.plan.lines:
+            click.echo(line)
         return
     from toppypi.operations.init import describe_remote
 

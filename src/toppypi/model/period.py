@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from toppypi.errors import PeriodError
 
@@ -105,15 +106,6 @@ class Period:
         return cls.for_month(prev.year, prev.month)
 
     @classmethod
-    def last_days(cls, n: int, today: dt.date | None = None) -> Period:
-        """``n`` whole days ending yesterday."""
-        if n < 1:
-            raise PeriodError(f"--days must be at least 1, not {n}")
-        today = today or utc_today()
-        end = today - dt.timedelta(days=1)
-        return cls(shift(end, -(n - 1)), end, PeriodKind.DAYS)
-
-    @classmethod
     def last_12_months(cls, today: dt.date | None = None) -> Period:
         last = cls.last_complete_month(today)
         start = add_months(last.start, -11)
@@ -137,14 +129,21 @@ def parse_month(text: str) -> Period:
     return Period.for_month(int(m.group(1)), int(m.group(2)))
 
 
-def parse_day(text: str, *, is_end: bool = False, today: dt.date | None = None) -> dt.date:
-    """Parse ``YYYY-MM-DD``, ``YYYY-MM`` (its first or, for an end, last day) or ``-N``.
+DayRole = Literal["day", "start", "end"]
 
-    A negative integer is an offset in days from today, as in pypinfo.
+
+def parse_day(text: str, *, role: DayRole = "day", today: dt.date | None = None) -> dt.date:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM`` (its first day; its last for an end) or ``-N``.
+
+    ``-N`` counts whole days back from ``today``, as pypinfo's ``-sd``/``-ed`` do:
+    as an end it is the day N days ago; as a start it opens a window of the
+    last N days, so it is the day N - 1 days ago. Thus ``-sd -31 -ed -1`` is
+    the 30 days pypinfo's default covers, and ``-sd -10 -ed -3`` is 7 days.
     """
     s = text.strip()
     if re.fullmatch(r"-\d+", s):
-        return shift(today or utc_today(), int(s))
+        back = int(s)
+        return shift(today or utc_today(), back + 1 if role == "start" and back < 0 else back)
     m = _DATE_RE.match(s)
     if m:
         try:
@@ -153,49 +152,77 @@ def parse_day(text: str, *, is_end: bool = False, today: dt.date | None = None) 
             raise PeriodError(f"date {text!r} is not a valid day: {exc}") from None
     if _MONTH_RE.match(s):
         p = parse_month(s)
-        return p.end if is_end else p.start
+        return p.end if role == "end" else p.start
     raise PeriodError(f"date {text!r} is not of the form YYYY-MM-DD, YYYY-MM or -N (days ago)")
+
+
+@dataclass(frozen=True)
+class OptionNames:
+    """How a command spells its period options, for messages."""
+
+    month: str = "--month"
+    days: str = "--days"
+    start: str = "--start"
+    end: str = "--end"
+    last_12_months: str = "--last-12-months"
+
+
+TOP_OPTIONS = OptionNames()
+PYPINFO_OPTIONS = OptionNames(start="--start-date", end="--end-date")
 
 
 def resolve_period(
     *,
     month: str | None = None,
     days: int | None = None,
-    start: str | None = None,
-    end: str | None = None,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
     last_12_months: bool = False,
     today: dt.date | None = None,
+    default_days: int | None = None,
+    names: OptionNames = TOP_OPTIONS,
 ) -> Period:
-    """Turn the CLI's period options into one :class:`Period`.
+    """Every command's period options as one :class:`Period` of whole UTC days.
 
-    With nothing given, the last complete calendar month, as the anchor does.
+    ``--month`` is a calendar month; ``--last-12-months`` the 12 complete months
+    ending with the last complete one; ``--days N`` the N days ending at
+    ``--end`` (default yesterday); ``--start``/``--end`` are days (see
+    :func:`parse_day`). With nothing given: the last ``default_days`` days
+    ending yesterday (``query``, as pypinfo), else the last complete calendar
+    month (``top``/``update``, as the anchor).
     """
-    given = [
-        name
-        for name, value in (
-            ("--month", month),
-            ("--days", days),
-            ("--start/--end", start or end),
-            ("--last-12-months", last_12_months or None),
-        )
-        if value is not None
-    ]
-    if len(given) > 1:
-        raise PeriodError(f"choose one of {', '.join(given)}")
+    today = today or utc_today()
+    given = {
+        names.month: month is not None,
+        names.last_12_months: last_12_months,
+        names.days: days is not None,
+        names.start: start is not None,
+        names.end: end is not None,
+    }
+    for alone in (names.month, names.last_12_months):
+        others = [n for n, on in given.items() if on and n != alone]
+        if given[alone] and others:
+            raise PeriodError(f"{alone} cannot be combined with {' or '.join(others)}")
+    if days is not None and start is not None:
+        raise PeriodError(f"{names.days} cannot be combined with {names.start}; choose one")
     if month is not None:
         return parse_month(month)
-    if days is not None:
-        return Period.last_days(days, today)
     if last_12_months:
         return Period.last_12_months(today)
-    if start is not None or end is not None:
-        today = today or utc_today()
-        s = parse_day(start, today=today) if start else None
-        e = parse_day(end, is_end=True, today=today) if end else today - dt.timedelta(days=1)
-        if s is None:
-            raise PeriodError("--end needs --start")
-        period = Period(s, e, PeriodKind.RANGE)
-        if period.month:
-            return Period(s, e, PeriodKind.MONTH)
-        return period
-    return Period.last_complete_month(today)
+    if days is not None and days < 1:
+        raise PeriodError(f"{names.days} must be at least 1, not {days}")
+    if start is None and end is None and days is None and default_days is None:
+        return Period.last_complete_month(today)
+    last = _day(end, "end", today) if end is not None else shift(today, -1)
+    if start is not None:
+        first, kind = _day(start, "start", today), PeriodKind.RANGE
+    elif days is not None or default_days is not None:
+        first, kind = shift(last, -((days or default_days or 1) - 1)), PeriodKind.DAYS
+    else:
+        raise PeriodError(f"{names.end} needs {names.start} or {names.days}")
+    period = Period(first, last, kind)
+    return Period(first, last, PeriodKind.MONTH) if period.month else period
+
+
+def _day(value: str | dt.date, role: DayRole, today: dt.date) -> dt.date:
+    return value if isinstance(value, dt.date) else parse_day(value, role=role, today=today)

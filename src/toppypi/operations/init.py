@@ -47,10 +47,10 @@ def template(name: str) -> str:
 
 
 def default_requirement(cfg: Config) -> str:
-    from toppypi.engines.registry import engine_name
+    from toppypi.engines.registry import describe
 
-    extra = "[bigquery]" if engine_name(cfg.source) == "bigquery" else ""
-    return f"toppypi{extra}=={__version__}"
+    extra = describe(cfg.source).extra
+    return f"toppypi{f'[{extra}]' if extra else ''}=={__version__}"
 
 
 def check_requirement(text: str) -> str:

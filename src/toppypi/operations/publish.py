@@ -35,7 +35,7 @@ from toppypi.dataset.releases import tag_for
 from toppypi.engines.interface import Engine
 from toppypi.errors import UsageError
 from toppypi.model.redact import redact
-from toppypi.operations.update import UpdateOptions, UpdateResult, plan_lines, update_locked
+from toppypi.operations.update import Plan, UpdateOptions, UpdateResult, plan, update_locked
 from toppypi.publish.citation import Release, render_cff, render_zenodo
 from toppypi.publish.config import CONFIG_FILE, Config
 from toppypi.publish.git import Identity, PushFailed, PushRejected, RemoteLocked, Repo
@@ -90,7 +90,7 @@ class PublishResult:
     remote: str | None  # None: no remote configured, the release stays local
     pushed: list[str] = field(default_factory=list)  # refs this run put on the remote
     update: UpdateResult | None = None
-    plan: list[str] = field(default_factory=list)  # --dry-run: what a run would do
+    plan: Plan | None = None  # --dry-run: what a run would do
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -101,8 +101,8 @@ class PublishResult:
             "remote": redact(self.remote) if self.remote else None,
             "pushed": self.pushed,
         }
-        if self.plan:
-            out["plan"] = self.plan
+        if self.plan is not None:
+            out["plan"] = self.plan.lines
         return out
 
 
@@ -250,30 +250,31 @@ def _dry_run(
     """What a run would do; nothing is written, queried or pushed."""
     repo = Repo(ds.root)
     check_repo(ds.root, repo, cfg)
-    plan = _plan(repo, up.month, reason)
+    found = _plan(repo, up.month, reason)
     month = up.month
-    if plan.done:
-        commit = repo.tag_commit(plan.tag) or ""
-        lines = [f"{month} is already published as {plan.tag} ({commit[:12]}); nothing to do"]
+    if found.done:
+        commit = repo.tag_commit(found.tag) or ""
+        said = f"{month} is already published as {found.tag} ({commit[:12]}); nothing to do"
         return PublishResult(
-            month, plan.tag, Status.ALREADY, commit, cfg.remote or None, plan=lines
+            month, found.tag, Status.ALREADY, commit, cfg.remote or None, plan=Plan([said], None)
         )
     engine = open_engine()
     try:
-        lines = plan_lines(engine, up)
+        would = plan(engine, up)
     finally:
         engine.close()
-    lines[0] = (
-        f"would publish {month} as {plan.tag}"
-        + (f", correcting {plan.replaces}: {reason}" if plan.replaces else "")
-        + "; "
-        + lines[0].removeprefix("would ")
-    )
-    lines.append(
+    head = f"would publish {month} as {found.tag}"
+    if found.replaces:
+        head += f", correcting {found.replaces}: {reason}"
+    lines = [
+        head,
+        *would.lines,
         f"then: the site, {RELEASE_FILE}, {CHANGELOG_FILE}, CITATION.cff, .zenodo.json, "
-        f"{SUMS_FILE}; one commit, tag {plan.tag}, push to {_remote_label(cfg)}"
+        f"{SUMS_FILE}; one commit, tag {found.tag}, push to {_remote_label(cfg)}",
+    ]
+    return PublishResult(
+        month, found.tag, Status.PLANNED, "", cfg.remote or None, plan=Plan(lines, would.estimate)
     )
-    return PublishResult(month, plan.tag, Status.PLANNED, "", cfg.remote or None, plan=lines)
 
 
 class _Publisher:

@@ -15,7 +15,6 @@ from toppypi.model.query import DEFAULT_LIMIT, Field, InstallerFilter, Query
 from toppypi.model.ranking import Envelope, Methodology, Ranking, Totals
 from toppypi.model.result import Result
 
-SOURCE_NAMES = {"duckdb": "DuckDB", "clickhouse": "ClickHouse", "bigquery": "BigQuery"}
 BATCH_ROWS = 50_000
 
 
@@ -41,7 +40,7 @@ def top_query(options: TopOptions) -> Query:
 
 
 def display_name(engine: Engine) -> str:
-    return SOURCE_NAMES.get(engine.name, engine.name)
+    return engine.capabilities.display_name
 
 
 def ranking_from_result(

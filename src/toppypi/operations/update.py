@@ -25,7 +25,7 @@ from toppypi.dataset import Dataset, Writer
 from toppypi.dataset.catalog import YEAR_KEY, month_period
 from toppypi.dataset.files import dump_files, json_bytes
 from toppypi.dataset.layout import CHECKS_FILE, PROVENANCE_FILE, RELEASE_FILE
-from toppypi.engines.interface import Engine
+from toppypi.engines.interface import Engine, Estimate
 from toppypi.errors import CheckFailed, EngineError, UsageError
 from toppypi.formats import ALIAS_BASENAME, BASENAME, YEAR_BASENAME, JsonLayout
 from toppypi.formats.stream import ListMeta, archive_names, write_files
@@ -456,21 +456,21 @@ def require_month(period: Period) -> str:
     return period.month
 
 
-def plan_lines(engine: Engine, options: UpdateOptions) -> list[str]:
-    """What a run would query and write (``--dry-run``): no query runs, nothing is written."""
-    from toppypi.model.redact import redact as _redact
+@dataclass(frozen=True)
+class Plan:
+    """What a run would do (``--dry-run``): nothing runs, nothing is written."""
 
+    lines: list[str]
+    estimate: Estimate | None  # the top-N query's price, where the engine prices queries
+
+
+def plan(engine: Engine, options: UpdateOptions) -> Plan:
     query = top_query(TopOptions(options.period, options.limit, options.installers))
     lines = [
         f"would update {options.month}: engine {engine.name}, top {options.limit:,}, "
         f"installers {options.installers}",
-        "sql: " + " ".join(_redact(engine.sql(query)).split()),
+        "sql: " + " ".join(redact(engine.sql(query)).split()),
     ]
-    estimate = engine.estimate(query)
-    if estimate is not None:
-        lines.append(
-            f"estimate: {estimate.bytes_processed:,} bytes, about ${estimate.estimated_cost:.2f}"
-        )
     files = [
         f"archive/{options.month}/: json, min.json, csv, parquet, checks.json, provenance.json"
     ]
@@ -481,4 +481,4 @@ def plan_lines(engine: Engine, options: UpdateOptions) -> list[str]:
             f"the 12-month list {options.year_period.label()} (top-pypi-packages-365-days.*)"
         )
     lines.append("would write: " + "; ".join(files))
-    return lines
+    return Plan(lines, engine.estimate(query))

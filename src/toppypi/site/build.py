@@ -6,19 +6,15 @@ import contextlib
 import re
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from toppypi.site import pages
-from toppypi.site.data import load_site_data, month_data, project_shards
-
-if TYPE_CHECKING:
-    from toppypi.dataset import Dataset
+from toppypi.site.data import Archive, load_site_data, month_data, project_shards
 
 ASSETS = ("table.js", "project.js")
 DEFAULT_TITLE = "Top PyPI Packages"
 
 
-def site_files(ds: Dataset, *, title: str = DEFAULT_TITLE) -> tuple[list[str], dict[str, bytes]]:
+def site_files(ds: Archive, *, title: str = DEFAULT_TITLE) -> tuple[list[str], dict[str, bytes]]:
     """The site as ``{relative path: bytes}``, and the months it covers."""
     data = load_site_data(ds)
     if not data.months:

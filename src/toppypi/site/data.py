@@ -10,14 +10,22 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from toppypi.formats import DumpFormat, dump_name
 from toppypi.model.period import Period, add_months
 from toppypi.model.ranking import Ranking
 
-if TYPE_CHECKING:
-    from toppypi.dataset import Dataset
+
+class Archive(Protocol):
+    """What the site reads of a dataset (``toppypi.dataset.Dataset`` is one)."""
+
+    def months(self) -> list[str]: ...
+
+    def load(self, month: str, window: int = 30) -> Ranking: ...
+
+    def month_file(self, month: str, name: str) -> Path: ...
 
 CHECKS_FILE = "checks.json"
 
@@ -143,8 +151,8 @@ def spark(values: list[int | None]) -> str:
     return "".join(out)
 
 
-def read_quality(ds: Dataset, month: str) -> Quality:
-    path = ds.layout.month_dir(month) / CHECKS_FILE
+def read_quality(ds: Archive, month: str) -> Quality:
+    path = ds.month_file(month, CHECKS_FILE)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -157,7 +165,7 @@ def read_quality(ds: Dataset, month: str) -> Quality:
     return Quality(bool(data.get("passed")), findings)
 
 
-def load_site_data(ds: Dataset) -> SiteData:
+def load_site_data(ds: Archive) -> SiteData:
     names = ds.months()
     months: list[Month] = []
     ranks: dict[str, dict[str, tuple[int, int]]] = {}
@@ -166,7 +174,7 @@ def load_site_data(ds: Dataset) -> SiteData:
         files = [
             dump_name(f)
             for f in (DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV, DumpFormat.PARQUET)
-            if (ds.layout.month_dir(name) / dump_name(f)).is_file()
+            if ds.month_file(name, dump_name(f)).is_file()
         ]
         months.append(Month(name, snap, read_quality(ds, name), names[i - 1] if i else None, files))
         ranks[name] = {}

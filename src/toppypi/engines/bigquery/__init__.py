@@ -1,5 +1,10 @@
-"""The BigQuery engine: Google's public PyPI table, with a hard cost cap."""
+"""The BigQuery engine: Google's public PyPI table, with a hard cost cap.
 
-from toppypi.engines.bigquery.engine import BigQueryEngine, open_engine
+Its names are imported on first use: the engine catalog reads this package's
+capabilities without importing the engine.
+"""
+
+from toppypi.engines.lazy import exports
 
 __all__ = ["BigQueryEngine", "open_engine"]
+__getattr__ = exports(__name__, "engine", __all__)

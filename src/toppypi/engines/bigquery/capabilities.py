@@ -1,5 +1,7 @@
 """BigQuery holds the raw events, so it answers every field; it bills by bytes."""
 
-from toppypi.engines.interface import Capabilities
+from toppypi.engines.capabilities import Capabilities
 
-CAPABILITIES = Capabilities(name="bigquery", can_estimate=True, free=False)
+CAPABILITIES = Capabilities(
+    name="bigquery", display_name="BigQuery", extra="bigquery", can_estimate=True, free=False
+)

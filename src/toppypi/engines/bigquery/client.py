@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toppypi.engines.bigquery.sql import STRING_ARRAY, Statement
+from toppypi.engines.bigquery.sql import STRING_ARRAY
+from toppypi.engines.compiler import Statement
 from toppypi.errors import EngineError, UsageError
 from toppypi.model.result import Value
 

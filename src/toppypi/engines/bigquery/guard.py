@@ -94,20 +94,20 @@ class Approval:
 
 
 def approve(
-    estimate: int, policy: CostPolicy, spent: int, month: str, *, billed: int | None = None
+    estimate: int, policy: CostPolicy, spent: int, month: str, *, scope: str = ""
 ) -> Approval:
     """Refuse (raise :class:`CostRefused`) unless the estimate fits both limits.
 
-    ``billed`` is given for several statements priced together: each job is
-    billed on its own (its own 10 MiB minimum), so it is the sum of theirs.
+    ``scope`` says what the query covers when that explains its size
+    (", for 12 months: about 12x a month's bytes").
     """
-    billed = billed_bytes(estimate) if billed is None else billed
+    billed = billed_bytes(estimate)
     cost = policy.cost(billed)
     remaining = max(policy.budget - spent, 0)
     cap = remaining if policy.max_bytes is None else min(policy.max_bytes, remaining)
     what = (
         f"the dry run estimates {human_bytes(estimate)} ({estimate:,} bytes, "
-        f"{human_bytes(billed)} billed, ${cost:.2f} at ${policy.price_per_tib:g}/TiB)"
+        f"{human_bytes(billed)} billed, ${cost:.2f} at ${policy.price_per_tib:g}/TiB){scope}"
     )
     if policy.max_bytes is not None and billed > policy.max_bytes:
         raise CostRefused(

@@ -1,6 +1,7 @@
 """The fields ClickPy's roll-up tables hold; anything else is refused before sending."""
 
-from toppypi.engines.interface import Capabilities
+from toppypi.engines.capabilities import Capabilities
+from toppypi.engines.clickhouse.tables import TABLES
 from toppypi.model.query import Field
 
 CLICKPY_FIELDS = frozenset(
@@ -19,8 +20,9 @@ CLICKPY_FIELDS = frozenset(
 
 CAPABILITIES = Capabilities(
     name="clickhouse",
+    display_name="ClickHouse",
     dimensions=CLICKPY_FIELDS,
     filters=CLICKPY_FIELDS,
-    can_estimate=False,
-    free=True,
+    together=tuple(t.covers for t in TABLES),
+    streams=True,
 )

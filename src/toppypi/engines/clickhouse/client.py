@@ -1,6 +1,8 @@
 """ClickHouse's HTTP interface over httpx, with bounded retries (tenacity).
 
-Time-outs, connection errors and 5xx replies are retried with exponential
+Requests carry the SQL alone: no settings, so a ``readonly=1`` user (which may
+not change any) is served, and tables are named with their database. Time-outs,
+connection errors and 5xx replies are retried with exponential
 back-off, at most ``Endpoint.attempts`` times. A 4xx is not retried: its
 message's first line is shown. A body that does not parse whole is an error,
 never a short list: callers validate what they read.
@@ -19,8 +21,6 @@ from toppypi.errors import EngineError
 if TYPE_CHECKING:
     import httpx
 
-# Integers as JSON numbers (the anchor's dumps), and nothing else changed.
-SETTINGS = {"output_format_json_quote_64bit_integers": "0"}
 MAX_MESSAGE = 300
 
 
@@ -100,7 +100,7 @@ class ClickHouseClient:
         """Lines of a streamed reply; retries only until the reply starts."""
 
         def start() -> httpx.Response:
-            req = self.http.build_request("POST", "/", params=self._params(), content=sql_text)
+            req = self.http.build_request("POST", "/", content=sql_text)
             resp = self.http.send(req, stream=True)
             if resp.status_code != 200:
                 try:
@@ -134,11 +134,8 @@ class ClickHouseClient:
 
     # internals ----------------------------------------------------------
 
-    def _params(self) -> dict[str, str]:
-        return {"database": self.endpoint.database, **SETTINGS}
-
     def _post(self, sql_text: str) -> bytes:
-        resp = self.http.post("/", params=self._params(), content=sql_text)
+        resp = self.http.post("/", content=sql_text)
         if resp.status_code != 200:
             self._raise_for(resp.status_code, resp.content)
         return resp.content

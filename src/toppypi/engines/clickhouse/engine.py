@@ -10,113 +10,106 @@ from typing import Any
 from toppypi.engines.clickhouse import planner, sql
 from toppypi.engines.clickhouse.capabilities import CAPABILITIES
 from toppypi.engines.clickhouse.client import ClickHouseClient
-from toppypi.engines.clickhouse.rows import RowReader, parse_tsv_values
-from toppypi.engines.clickhouse.source import Endpoint
+from toppypi.engines.clickhouse.rows import RowReader
+from toppypi.engines.clickhouse.source import Endpoint, parse_source
 from toppypi.engines.clickhouse.tables import DAY_TABLE
-from toppypi.engines.interface import Estimate
+from toppypi.engines.compiler import Statement, output_columns
+from toppypi.engines.interface import BATCH_ROWS, Batch, Engine
+from toppypi.engines.options import ClickHouseOptions
 from toppypi.errors import EngineError
 from toppypi.model.query import Query
-from toppypi.model.result import Column, Provenance, Result, Value
-from toppypi.model.versions import matching_versions
+from toppypi.model.result import Column, Provenance, Result
 
 FORMAT_JSON = "\nFORMAT JSON"
 FORMAT_TSV = "\nFORMAT TabSeparated"
 
 
-class ClickHouseEngine:
-    name = "clickhouse"
+class ClickHouseEngine(Engine):
     capabilities = CAPABILITIES
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self.client = ClickHouseClient(endpoint)
+        self._fresh: tuple[dt.date | None] | None = None
 
     def close(self) -> None:
         self.client.close()
 
     # planning -----------------------------------------------------------
 
-    def plan(self, query: Query, *, totals: bool = False) -> planner.Plan:
-        """Refuse what ClickPy cannot answer, list versions if needed, then build."""
-        self.capabilities.check(query)
-        planner.table_for(query)
-        versions = self._versions(query) if planner.needs_version_list(query) else None
-        return planner.build(query, self.endpoint.database, versions, totals=totals)
+    def statement(self, query: Query, *, totals: bool = False) -> Statement:
+        """Refuse what ClickPy cannot answer, then build on the smallest table."""
+        self.check(query)
+        return planner.build(query, self.endpoint.database, totals=totals)
 
     def sql(self, query: Query) -> str:
-        """The SQL ``run`` sends; a specifier's version listing is shown, not run."""
-        self.capabilities.check(query)
-        db = self.endpoint.database
-        if planner.needs_version_list(query):
-            listing = planner.version_list_sql(query, db)
-            main = planner.build(query, db, ["<matching versions>"]).sql
-            return (
-                f"{listing}{FORMAT_TSV};\n-- then, with the versions matching "
-                f"{query.version}:\n{main}{FORMAT_JSON}"
-            )
-        return planner.build(query, db).sql + FORMAT_JSON
+        """The SQL ``run`` sends."""
+        return self.statement(query).sql + FORMAT_JSON
+
+    def _streams(self, query: Query) -> bool:
+        """A grouped answer whose rows need no client-side matching streams as TSV."""
+        return bool(query.group_fields) and query.version is None
 
     def stream_sql(self, query: Query) -> str:
         """The SQL ``stream`` sends (TSV ending in a ``WITH TOTALS`` row)."""
-        self.capabilities.check(query)
-        if planner.needs_version_list(query) or not query.group_fields:
+        if not self._streams(query):
             return self.sql(query)
-        return planner.build(query, self.endpoint.database, totals=True).sql + FORMAT_TSV
+        return self.statement(query, totals=True).sql + FORMAT_TSV
 
-    def _versions(self, query: Query) -> list[str]:
-        spec = query.specifier
-        assert spec is not None
-        text = self.client.query_text(
-            planner.version_list_sql(query, self.endpoint.database) + FORMAT_TSV
-        )
-        found = [parse_tsv_values(line, 1)[0] for line in text.splitlines() if line]
-        return matching_versions((v if isinstance(v, str) else None for v in found), spec)
+    def _reader(self, st: Statement) -> RowReader:
+        return RowReader(tuple(c.name for c in st.columns), st.finish.names, self.endpoint.label)
 
     # running ------------------------------------------------------------
 
     def run(self, query: Query) -> Result:
-        plan = self.plan(query)
-        text = plan.sql + FORMAT_JSON
+        st = self.statement(query)
+        text = st.sql + FORMAT_JSON
         t0 = time.perf_counter()
         obj = self.client.query_json(text)
         elapsed = time.perf_counter() - t0
-        reader = RowReader(plan.names, _canonical(query), self.endpoint.label)
-        rows = reader.from_json(obj["meta"], obj["data"])
+        done = st.finish(self._reader(st).from_json(obj["meta"], obj["data"]))
         stats = obj.get("statistics") if isinstance(obj.get("statistics"), dict) else None
         before = obj.get("rows_before_limit_at_least")
+        if done.rows_before_limit is not None:
+            before = done.rows_before_limit
         prov = Provenance(
             engine=self.name,
+            endpoint=self.endpoint.label,
             sql=text,
             elapsed=elapsed,
             rows_read=_int_or_none(stats, "rows_read"),
             bytes_read=_int_or_none(stats, "bytes_read"),
-            rows_before_limit=before if isinstance(before, int) else None,
-            extra={"meta": obj["meta"], "table": plan.table.name, "endpoint": self.endpoint.label},
+            rows_before_limit=_int(before),
+            freshness=self.freshness(),
+            extra={"meta": obj["meta"], "table": _table(st), "endpoint": self.endpoint.label},
         )
         if stats is not None:
             prov.extra["statistics"] = stats
         types = {m.get("name"): str(m.get("type")) for m in obj["meta"] if isinstance(m, dict)}
-        columns = [Column(n, types.get(n, "String")) for n in reader.out_names]
-        return Result(columns=columns, rows=rows, provenance=prov)
+        columns = [Column(c.name, types.get(c.name, c.type)) for c in output_columns(query)]
+        return Result(columns=columns, rows=done.rows, provenance=prov)
 
-    def stream(
-        self, query: Query, *, batch_rows: int = 50_000
-    ) -> Iterator[list[tuple[Value, ...]]]:
+    def stream(self, query: Query, *, batch_rows: int = BATCH_ROWS) -> Iterator[Batch]:
         """``run``'s rows in batches, read from a streamed TSV reply in bounded memory.
 
         The reply ends with ClickHouse's ``WITH TOTALS`` row; a reply without it,
         or whose counts do not add up to it, is an error, never a short list.
         """
-        if not query.group_fields:
-            yield self.run(query).rows
+        if not self._streams(query):
+            yield from super().stream(query, batch_rows=batch_rows)
             return
-        plan = self.plan(query, totals=True)
-        reader = RowReader(plan.names, _canonical(query), self.endpoint.label)
-        with self.client.stream_lines(plan.sql + FORMAT_TSV) as lines:
+        st = self.statement(query, totals=True)
+        reader = self._reader(st)
+        with self.client.stream_lines(st.sql + FORMAT_TSV) as lines:
             yield from reader.from_tsv(lines, batch_rows, check_sum=query.unlimited)
 
     def freshness(self) -> dt.date | None:
-        """The newest day in ``pypi_downloads_per_day``: upstream ingestion can stall."""
+        """The newest day in ``pypi_downloads_per_day`` (ingestion can stall); asked once."""
+        if self._fresh is None:
+            self._fresh = (self._ask_freshness(),)
+        return self._fresh[0]
+
+    def _ask_freshness(self) -> dt.date | None:
         db = sql.ident(self.endpoint.database)
         text = self.client.query_text(
             f"SELECT max(date) FROM {db}.{DAY_TABLE.name}{FORMAT_TSV}"  # noqa: S608
@@ -131,15 +124,22 @@ class ClickHouseEngine:
             ) from None
         return None if day.year <= 1970 else day
 
-    def estimate(self, query: Query) -> Estimate | None:
-        return None
+
+def _table(st: Statement) -> str:
+    return st.relation.partition(".")[2]
 
 
-def _canonical(query: Query) -> tuple[str, ...]:
-    """DuckDB's column order: the group fields, then ``download_count``."""
-    return (*(f.column for f in query.group_fields), "download_count")
+def _int(value: Any) -> int | None:
+    """A JSON integer, quoted or not (64-bit integers are quoted unless a setting says not)."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _int_or_none(stats: dict[str, Any] | None, key: str) -> int | None:
-    value = stats.get(key) if stats else None
-    return value if isinstance(value, int) else None
+    return _int(stats.get(key)) if stats else None
+
+
+def open_engine(spec: str, options: ClickHouseOptions | None = None, **_: Any) -> ClickHouseEngine:
+    """``clickhouse`` or ``clickhouse+http(s)://HOST:PORT/?user=U``; ``options`` win."""
+    return ClickHouseEngine(parse_source(spec, options))

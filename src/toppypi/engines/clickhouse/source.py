@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlsplit
 
+from toppypi.engines.options import ClickHouseOptions
 from toppypi.errors import UsageError
+from toppypi.model.redact import redact
 
 PASSWORD_ENV = "TOPPYPI_CLICKHOUSE_PASSWORD"
 PUBLIC_URL = "https://sql-clickhouse.clickhouse.com"
@@ -44,24 +46,22 @@ class Endpoint:
         return f"{self.url} (user {self.user})"
 
 
-def parse_source(spec: str, **options: object) -> Endpoint:
-    """``clickhouse`` or ``clickhouse+http(s)://HOST:PORT/?user=U``; options override."""
+def parse_source(spec: str, options: ClickHouseOptions | None = None) -> Endpoint:
+    """``clickhouse`` or ``clickhouse+http(s)://HOST:PORT/?user=U``; ``options`` win."""
     s = spec.strip()
     if s == "clickhouse":
         ep = Endpoint(PUBLIC_URL)
     elif s.startswith(("clickhouse+http://", "clickhouse+https://")):
         ep = _parse_url(s.removeprefix("clickhouse+"))
     else:
-        raise UsageError(f"cannot read ClickHouse source {s!r}; use clickhouse or {URL_FORM}")
-    timeout = options.get("timeout")
-    attempts = options.get("attempts")
-    return Endpoint(
-        url=ep.url,
-        user=ep.user,
-        database=ep.database,
-        timeout=_positive_float(timeout, "timeout") if timeout is not None else ep.timeout,
-        attempts=_attempts(attempts) if attempts is not None else ep.attempts,
-        password=ep.password,
+        raise UsageError(
+            f"cannot read ClickHouse source {redact(s)!r}; use clickhouse or {URL_FORM}"
+        )
+    opts = options or ClickHouseOptions()
+    return replace(
+        ep,
+        timeout=ep.timeout if opts.timeout is None else opts.timeout,
+        attempts=ep.attempts if opts.attempts is None else opts.attempts,
     )
 
 
@@ -70,7 +70,9 @@ def _parse_url(url: str) -> Endpoint:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UsageError(f"cannot read ClickHouse URL: {exc}; use {URL_FORM}") from None
+        raise UsageError(
+            f"cannot read ClickHouse URL: {redact(str(exc))}; use {URL_FORM}"
+        ) from None
     if parts.password is not None or parts.username is not None:
         raise UsageError(
             f"put the user in ?user=U and the password in ${PASSWORD_ENV}, not in the URL"
@@ -109,9 +111,9 @@ def _parse_url(url: str) -> Endpoint:
     )
 
 
-def _positive_float(value: object, name: str) -> float:
+def _positive_float(value: str, name: str) -> float:
     try:
-        out = float(str(value))
+        out = float(value)
     except ValueError:
         out = -1.0
     if not 0 < out <= 3600:
@@ -119,8 +121,7 @@ def _positive_float(value: object, name: str) -> float:
     return out
 
 
-def _attempts(value: object) -> int:
-    text = str(value)
-    if not text.isdigit() or not 1 <= int(text) <= 10:
+def _attempts(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 10:
         raise UsageError("ClickHouse attempts must be a whole number from 1 to 10")
-    return int(text)
+    return int(value)

@@ -1,5 +1,10 @@
-"""The embedded DuckDB engine and its local store."""
+"""The embedded DuckDB engine and its local store.
 
-from toppypi.engines.duckdb.engine import DuckDBEngine, open_engine
+Its names are imported on first use: the engine catalog reads this package's
+capabilities without importing the engine.
+"""
+
+from toppypi.engines.lazy import exports
 
 __all__ = ["DuckDBEngine", "open_engine"]
+__getattr__ = exports(__name__, "engine", __all__)

@@ -1,5 +1,5 @@
 """The embedded engine answers every field: it keeps the raw events."""
 
-from toppypi.engines.interface import Capabilities
+from toppypi.engines.capabilities import Capabilities
 
-CAPABILITIES = Capabilities(name="duckdb", can_estimate=False, free=True)
+CAPABILITIES = Capabilities(name="duckdb", display_name="DuckDB", streams=True)
