@@ -76,7 +76,8 @@ def main() -> None:
         days = (MONTH.start, MONTH.end)
         ours_all = build(top_query(TopOptions(MONTH))).sql
         ours_pip = build(top_query(TopOptions(MONTH, installers=InstallerFilter.parse("pip")))).sql
-        ours_nm = build(top_query(TopOptions(MONTH, installers=InstallerFilter.parse("no-mirrors")))).sql
+        no_mirrors = InstallerFilter.parse("no-mirrors")
+        ours_nm = build(top_query(TopOptions(MONTH, installers=no_mirrors))).sql
         spec = build_query("numpy==2.*", ["pyversion"], month="2026-03")
         ours_spec = build(spec).sql
         cases = [

@@ -34,16 +34,16 @@ LIMIT_MB = 300
 
 NAIVE = """
 import sys
+from pathlib import Path
 from toppypi.engines.registry import open_engine
 from toppypi.formats import DumpFormat
-from toppypi.formats.writers import write_dump
+from toppypi.formats.encode import encode
 from toppypi.model.period import Period
-from toppypi.ranking import snapshot_from_result, top_query
+from toppypi.operations.top import TopOptions, rank
 
 engine = open_engine(sys.argv[1])
-query = top_query(TopOptions(Period.for_month(2026, 3), limit=None))
-snap = snapshot_from_result(engine.run(query), query)
-write_dump(snap, DumpFormat.CSV_GZ, sys.argv[2])
+ranking = rank(engine, TopOptions(Period.for_month(2026, 3), limit=None))
+Path(sys.argv[2]).write_bytes(encode(ranking, DumpFormat.CSV_GZ))
 """
 
 

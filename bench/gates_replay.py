@@ -23,10 +23,9 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true", help="Also try other anomaly thresholds.")
     args = ap.parse_args()
 
-    from toppypi.checks.replay import replay
-
     from toppypi.checks.anomaly import AnomalyLimits
     from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds
+    from toppypi.operations.check import replay
 
     t = time.perf_counter()
     res = replay(args.history)

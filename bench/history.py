@@ -52,11 +52,9 @@ def main() -> None:
     if not history.is_dir():
         raise SystemExit(f"{history}: not found (pass --history)")
 
-    from toppypi.history.archive import import_snapshots
-
-    from toppypi.history.compare import diff, movers
-    from toppypi.history.importers import read_inputs
-    from toppypi.history.index import ensure, project_history, rebuild
+    from toppypi.dataset import Dataset
+    from toppypi.history.index import project_history
+    from toppypi.operations.history import ImportOptions, diff, import_history, movers
 
     rows: list[tuple[str, float, float, str]] = []
 
@@ -65,21 +63,20 @@ def main() -> None:
 
     add("baseline: csv.reader over both history files", timed(lambda: baseline(history)))
     with tempfile.TemporaryDirectory() as tmp:
-        ds = Path(tmp) / "ds"
+        ds = Dataset(Path(tmp) / "ds")
 
         def full_import() -> None:
-            import_snapshots(ds, read_inputs([history]))
-            ensure(ds)
+            import_history(ds, [history], ImportOptions())
 
         add("history import: 260 snapshots, empty archive", timed(full_import), "<= 5 s")
         add("history import again (nothing to write)", timed(full_import), "<= 5 s")
-        add("history rebuild (index only)", timed(lambda: rebuild(ds)))
-        ensure(ds)
+        add("history rebuild (index only)", timed(lambda: ds.history_index(rebuild=True)))
+        index = ds.history_index().path
         add("movers 2026-03 (15,000 rows)", timed(lambda: movers(ds, "2026-03"), 7), "<= 50 ms")
         add("movers 2018-06 (weekly, 5,000 rows)", timed(lambda: movers(ds, "2018-06"), 7),
             "<= 50 ms")  # fmt: skip
         add("diff 2018-03 2026-03", timed(lambda: diff(ds, "2018-03", "2026-03"), 7), "<= 50 ms")
-        add("history show boto3 (159 snapshots)", timed(lambda: project_history(ds, "boto3"), 7))
+        add("history show boto3 (159 snapshots)", timed(lambda: project_history(index, "boto3"), 7))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"| step | wall | CPU | target |  (load average {load:.1f}, {os.cpu_count()} cores)")
     print("|---|---:|---:|---|")

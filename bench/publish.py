@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from toppypi.publish.init import init_dataset
-from toppypi.publish.release import publish
-from toppypi.update import update
-
+from toppypi.dataset import Dataset
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
 from toppypi.model.period import Period
+from toppypi.operations.init import InitOptions, init_dataset
+from toppypi.operations.publish import PublishOptions, publish
+from toppypi.operations.update import UpdateOptions, update
 from toppypi.publish.config import Config
 from toppypi.sample import SampleSpec, write_sample
 
@@ -54,17 +54,24 @@ def main() -> None:
         db = base / "store.duckdb"
         ingest(db, sorted(base.glob("*.parquet")))
         engine = DuckDBEngine(db)
-        plain = base / "plain"
-        update(plain, engine, MONTHS[0], limit=args.limit)
-        t_update = timed(lambda: update(plain, engine, MONTHS[1], limit=args.limit))
+        plain = Dataset(base / "plain")
+
+        def opts(p: Period) -> UpdateOptions:
+            assert p.month is not None
+            return UpdateOptions(p.month, limit=args.limit, year_list=False)
+
+        update(plain, engine, opts(MONTHS[0]))
+        t_update = timed(lambda: update(plain, engine, opts(MONTHS[1])))
         engine.close()
 
         subprocess.run(["git", "init", "-q", "--bare", str(base / "remote.git")], check=True)
-        cfg = Config(limit=args.limit)
-        init_dataset(base / "ds", cfg, remote_url=str(base / "remote.git"))
+        cfg = Config(limit=args.limit, source="duckdb", remote="origin")
+        init_dataset(base / "ds", InitOptions(cfg, remote_url=str(base / "remote.git")))
 
         def run(period: Period) -> object:
-            return publish(base / "ds", period, lambda: DuckDBEngine(db), cfg)
+            return publish(
+                Dataset(base / "ds"), lambda: DuckDBEngine(db), PublishOptions(opts(period))
+            )
 
         run(MONTHS[0])
         t_publish = timed(lambda: run(MONTHS[1]))

@@ -191,7 +191,7 @@ def main() -> None:
     if args.dataset:
         bench(args.dataset, args.runs)
         return
-    from toppypi.demo import run_demo
+    from toppypi.operations.demo import run_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         print("building the demo dataset (3 months, 15,000 rows each) ...")

@@ -68,7 +68,7 @@ def main() -> None:
     if args.dataset:
         paths = shoot(args.dataset)
     else:
-        from toppypi.demo import run_demo
+        from toppypi.operations.demo import run_demo
 
         with tempfile.TemporaryDirectory() as tmp:
             run_demo(Path(tmp), months=6, events_per_month=300_000)

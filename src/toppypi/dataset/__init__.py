@@ -90,14 +90,15 @@ class Dataset:
                 return e
         return None
 
-    def load(self, month: str, window: int = 30) -> Ranking:
+    def load(self, month: str, window: int = 30, *, exact: bool = False) -> Ranking:
         e = self.entry(month, window)
         if e is None:
             raise UsageError(f"{self.root}: no {window}-day ranking for {month} in the archive")
-        return _catalog.load(e)
+        return _catalog.load(e, exact=exact)
 
-    def load_entry(self, entry: Entry) -> Ranking:
-        return _catalog.load(entry)
+    def load_entry(self, entry: Entry, *, exact: bool = False) -> Ranking:
+        """``exact``: everything its dump says, to write it back byte for byte."""
+        return _catalog.load(entry, exact=exact)
 
     def header(self, entry: Entry) -> Ranking:
         return _catalog.header(entry)

@@ -213,10 +213,18 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def load(entry: Entry) -> Ranking:
-    """The snapshot with its rows and methodology."""
+def load(entry: Entry, *, exact: bool = False) -> Ranking:
+    """The snapshot with its rows and methodology.
+
+    ``exact`` reads a month's JSON whole, so the ranking carries everything
+    its dump says and writes back byte for byte; otherwise the rows come from
+    the CSV through pyarrow, ten times faster (movers, gates, the site).
+    """
     if entry.monthly:
-        return _month_header(entry, read_dump(entry.json_file))
+        if exact or entry.rows_file.suffix == ".json":
+            return _month_header(entry, read_dump(entry.json_file))
+        projects, counts = columns(entry)
+        return header(entry).replace(projects=projects, counts=counts)
     projects, counts = columns(entry)
     return from_meta(_read_meta(entry), projects, counts).replace(origin=str(entry.path))
 
@@ -231,7 +239,7 @@ def header(entry: Entry) -> Ranking:
         head = fh.read(400).decode("utf-8", "replace")
     m = re.search(r'"last_update":\s*"([^"]+)",\s*"source":\s*"([^"]*)"', head)
     if m is None:  # a pypinfo-layout month: read it whole
-        return load(entry).head(0)
+        return load(entry, exact=True).head(0)
     stamp = dt.datetime.strptime(m.group(1), _TS)
     empty = Ranking((), (), stamp, methodology=Methodology(source=m.group(2)))
     return _month_header(entry, empty)

@@ -12,12 +12,15 @@ from collections.abc import Sequence
 
 MAX_COUNT = 2**63 - 1  # int64, what every engine and Parquet hold
 EARLIEST = dt.date(2016, 1, 1)  # PyPI's download data starts in 2016
-_NORMAL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # already PEP 503: nothing to normalise
+_NAME = r"[a-z0-9]+(?:-[a-z0-9]+)*"  # already PEP 503: nothing to normalise
+_ALL_NORMAL = re.compile(rf"{_NAME}(?:\n{_NAME})*")  # one regex pass over every name
 
 
 def duplicates(projects: Sequence[str]) -> list[tuple[str, int, int]]:
     """``(name, first row, repeated row)`` for names equal after PEP 503 normalisation."""
-    if len(set(projects)) == len(projects) and all(_NORMAL.fullmatch(p) for p in projects):
+    if len(set(projects)) == len(projects) and (
+        not projects or _ALL_NORMAL.fullmatch("\n".join(projects))
+    ):
         return []
     from packaging.utils import canonicalize_name
 
@@ -52,6 +55,8 @@ def problems(projects: Sequence[str], counts: Sequence[int]) -> list[str]:
         if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c <= MAX_COUNT:
             out.append(f"row {i}: download_count {_short(c)} is not a count")
             break
+    if out:
+        return out
     dupes = duplicates(projects)
     if dupes:
         name, a, b = dupes[0]

@@ -274,7 +274,7 @@ def _query_list(
     ranking = ranking.replace(checks=report.to_json())
     entry = ds.entry(options.month, window)
     if entry is not None:
-        archived = ds.load_entry(entry)
+        archived = ds.load_entry(entry, exact=True)
         if archived.same_data(ranking):
             # Keep its timestamp and envelope: a rerun changes no byte.
             kept = archived.replace(
