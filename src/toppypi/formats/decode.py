@@ -110,7 +110,9 @@ def _loads(text: str, name: str) -> Any:
     except RecursionError:
         raise InvalidDump(f"{name}: JSON nested too deeply; not a dump") from None
     except ValueError as exc:  # e.g. an integer of thousands of digits
-        raise InvalidDump(f"{name}: invalid JSON: {str(exc).splitlines()[0]}") from None
+        if "digits" in str(exc):
+            raise InvalidDump(f"{name}: a number of over 4,300 digits; not a count") from None
+        raise InvalidDump(f"{name}: invalid JSON: {str(exc).splitlines()[0][:80]}") from None
 
 
 def _parse_json(text: str, name: str, fallback: dt.datetime, today: dt.date | None) -> Ranking:

@@ -96,6 +96,8 @@ class Period:
     def for_month(cls, year: int, month: int) -> Period:
         if not 1 <= month <= 12:
             raise PeriodError(f"month {month} is not between 01 and 12")
+        if not dt.MINYEAR <= year <= dt.MAXYEAR:
+            raise PeriodError(f"year {year:04d} is outside the calendar (0001..9999)")
         first = dt.date(year, month, 1)
         return cls(first, month_end(first), PeriodKind.MONTH)
 

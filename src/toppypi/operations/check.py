@@ -48,7 +48,7 @@ def check_file(path: Path, options: CheckOptions = CheckOptions()) -> Report:
     try:
         r = read_checked(path, options)
     except InvalidDump as exc:
-        return Report([Finding("structure", Severity.FAIL, str(exc))])
+        return Report([Finding("structure", Severity.FAIL, str(exc).removeprefix(f"{path}: "))])
     history: list[Ranking] = []
     against = options.against
     if against is not None:

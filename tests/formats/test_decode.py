@@ -1,0 +1,169 @@
+"""Every reader validates: a dump reads back as it was written, and anything else is one line.
+
+Property-based: decode(encode(r)) == r for every layout and format, and
+arbitrary bytes give either a valid ranking or an ``InputError``, never
+another exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toppypi.errors import InputError, InvalidDump
+from toppypi.formats import DumpFormat, JsonLayout
+from toppypi.formats.decode import parse_dump
+from toppypi.formats.encode import encode
+from toppypi.formats.validate import problems
+from toppypi.model.ranking import Envelope, Methodology, Ranking
+
+WHEN = dt.datetime(2026, 4, 1, 6, 34, 6)
+PYPINFO = {"bytes_billed": 1, "bytes_processed": 2, "cached": False, "estimated_cost": "0.00"}
+
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=30,
+).filter(lambda s: s.strip() != "")
+
+
+@st.composite
+def rankings(draw: st.DrawFn) -> Ranking:
+    projects = draw(st.lists(names, min_size=1, max_size=40, unique_by=_canonical))
+    counts = sorted(
+        draw(st.lists(st.integers(0, 2**63 - 1), min_size=len(projects), max_size=len(projects))),
+        reverse=True,
+    )
+    pypinfo = draw(st.booleans())
+    env = Envelope(query=PYPINFO) if pypinfo else Envelope(total_rows=len(projects))
+    source = "BigQuery/pypinfo" if pypinfo else "ClickHouse"
+    return Ranking(projects, counts, WHEN, methodology=Methodology(source=source), envelope=env)
+
+
+def _canonical(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(rankings(), st.sampled_from([DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV]))
+def test_every_text_format_reads_back_as_written(r: Ranking, fmt: DumpFormat) -> None:
+    data = encode(r, fmt)
+    back = parse_dump(data, default_last_update=WHEN)
+    assert (back.projects, back.counts) == (r.projects, r.counts)
+    if fmt is not DumpFormat.CSV:
+        assert back.last_update == r.last_update and back.source == r.source
+        assert back.envelope.pypinfo == r.envelope.pypinfo
+    assert encode(back, fmt) == data  # and writes the same bytes again
+
+
+@settings(max_examples=60)
+@given(rankings(), st.sampled_from(list(JsonLayout)))
+def test_either_layout_reads_back(r: Ranking, layout: JsonLayout) -> None:
+    back = parse_dump(encode(r, DumpFormat.JSON, layout))
+    assert (back.projects, back.counts) == (r.projects, r.counts)
+    assert back.envelope.pypinfo is (layout is JsonLayout.PYPINFO)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_are_a_ranking_or_one_line(data: bytes) -> None:
+    try:
+        r = parse_dump(data, default_last_update=WHEN)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert problems(r.projects, r.counts) == []
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=300))
+def test_arbitrary_csv_text_is_a_ranking_or_one_line(text: str) -> None:
+    try:
+        parse_dump(("download_count,project\n" + text).encode(), default_last_update=WHEN)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+
+
+def _rows(*pairs: tuple[int, str]) -> str:
+    return ",".join(f'{{"download_count": {c}, "project": "{p}"}}' for c, p in pairs)
+
+
+GOOD_HEAD = '{"last_update": "2026-04-01 06:00:00", "source": "ClickHouse", "rows": ['
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'download_count,project\n5,"abc\n', "line 2: broken CSV (unexpected end of data)"),
+        (b'download_count,project\n5,"a"\n4,"A"\n', "project 'A' appears twice (rows 1 and 2)"),
+        (b'download_count,project\n4,"a"\n5,"b"\n', "row 2: counts not in descending order"),
+        (b"download_count,project\n", "no rows"),
+        (b'download_count,project\n5,"a"\ndownload_count,project\n4,"b"\n', "header repeats"),
+        (b'download_count,project\n-5,"a"\n', "'-5' is not a count"),
+        (b'download_count,project\n5.0,"a"\n', "'5.0' is not a count"),
+        (b"download_count,project\n" + b"9" * 5000 + b',"a"\n', "is not a count"),
+        (b'download_count,project\n5,"' + b"a" * 200_000 + b'"\n', "field larger than"),
+        (b"[" * 100_000, "nested too deeply"),
+        (
+            ('{"rows": [{"download_count": ' + "9" * 5000 + ', "project": "a"}]}').encode(),
+            "a number of over 4,300 digits",
+        ),
+        (
+            (GOOD_HEAD + _rows((5, "a")) + "]}" + GOOD_HEAD + _rows((6, "b")) + "]}").encode(),
+            "two dumps in one file",
+        ),
+        ((GOOD_HEAD + _rows((5, "a"), (9, "b")) + "]}").encode(), "not in descending order"),
+        ((GOOD_HEAD + _rows((5, "a"), (5, "a")) + "]}").encode(), "appears twice"),
+        (GOOD_HEAD.replace("2026-04-01", "9999-12-31").encode() + b"]}", "outside 2016-01-01"),
+        (GOOD_HEAD.replace("2026-04-01", "1970-01-01").encode() + b"]}", "outside 2016-01-01"),
+        ((GOOD_HEAD + _rows((5, "a"))).encode(), "invalid JSON"),
+        ((GOOD_HEAD + '{"download_count": 1e3, "project": "a"}]}').encode(), "is not a count"),
+        ((GOOD_HEAD + '{"download_count": true, "project": "a"}]}').encode(), "is not a count"),
+    ],
+)
+def test_broken_dumps_are_refused_in_one_line(data: bytes, message: str) -> None:
+    with pytest.raises(InvalidDump) as exc:
+        parse_dump(data, name="f")
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_a_gzipped_dump_reads_and_a_damaged_one_is_refused(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    from pathlib import Path
+
+    from toppypi.formats.decode import read_dump
+
+    root = Path(str(tmp_path))
+    good = root / "a.csv.gz"
+    good.write_bytes(gzip.compress(b'download_count,project\n5,"a"\n'))
+    assert read_dump(good).projects == ("a",)
+    bad = root / "b.csv.gz"
+    bad.write_bytes(gzip.compress(b'download_count,project\n5,"a"\n')[:-6])
+    with pytest.raises(InvalidDump, match="damaged gzip"):
+        read_dump(bad)
+
+
+def test_meta_is_kept_verbatim_and_checked() -> None:
+    obj = {
+        "last_update": "2026-04-01 06:00:00",
+        "source": "ClickHouse",
+        "meta": [
+            {"name": "download_count", "type": "UInt64"},
+            {"name": "project", "type": "String"},
+        ],
+        "rows": [{"download_count": 5, "project": "a"}],
+    }
+    r = parse_dump(json.dumps(obj).encode())
+    assert r.envelope.columns == (("download_count", "UInt64"), ("project", "String"))
+    obj["meta"] = "nope"
+    with pytest.raises(InvalidDump, match="'meta' is not a list"):
+        parse_dump(json.dumps(obj).encode())
