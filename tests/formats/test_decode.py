@@ -135,14 +135,10 @@ def test_broken_dumps_are_refused_in_one_line(data: bytes, message: str) -> None
     assert message in str(exc.value) and "\n" not in str(exc.value)
 
 
-def test_a_gzipped_dump_reads_and_a_damaged_one_is_refused(
-    tmp_path: pytest.TempPathFactory,
-) -> None:
-    from pathlib import Path
-
+def test_a_gzipped_dump_reads_and_a_damaged_one_is_refused(tmp_path: Path) -> None:
     from toppypi.formats.decode import read_dump
 
-    root = Path(str(tmp_path))
+    root = tmp_path
     good = root / "a.csv.gz"
     good.write_bytes(gzip.compress(b'download_count,project\n5,"a"\n'))
     assert read_dump(good).projects == ("a",)
