@@ -374,3 +374,78 @@ def test_notes_count_the_warnings_of_a_passed_month() -> None:
     assert summary_line(one).endswith("; quality gates passed with 1 warning.")
     clean = notes_input(Report([Finding("structure", Severity.OK, "ok")]), None)
     assert summary_line(clean).endswith("; quality gates passed.")
+
+
+# --- init: a dataset that publishes, and nothing else touched ---------------------------
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, env=git_env(), capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_init_in_an_existing_repo_commits_only_its_own_files(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q", "-b", "work")
+    (tmp_path / ".env").write_text("TOKEN=secret\n")
+    _git(tmp_path, "add", ".env")
+    proc = run_cli("init", str(tmp_path), env=git_env())
+    assert proc.returncode == 0, proc.stderr
+    assert ".env" not in _git(tmp_path, "ls-tree", "-r", "--name-only", "HEAD").split()
+    assert _git(tmp_path, "diff", "--cached", "--name-only") == ".env"  # still staged, as left
+    assert 'branch = "work"' in (tmp_path / "toppypi.toml").read_text()
+
+
+def test_init_refuses_a_folder_it_would_overwrite_before_any_write(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    root.mkdir()
+    (root / "CHANGELOG.md").write_text("mine\n")
+    (root / "notes.txt").write_text("kept\n")
+    proc = run_cli("init", str(root), env=git_env())
+    assert proc.returncode == 2 and "CHANGELOG.md exists; init writes it" in proc.stderr
+    assert sorted(p.name for p in root.iterdir()) == ["CHANGELOG.md", "notes.txt"]
+    (root / "CHANGELOG.md").unlink()
+    again = run_cli("init", str(root), env=git_env())
+    assert again.returncode == 0, again.stderr
+    assert (root / "notes.txt").read_text() == "kept\n"
+
+
+def test_an_unfinished_init_is_finished_by_the_next(tmp_path: Path) -> None:
+    """Killed after writing its files but before committing: the rerun commits them."""
+    root = tmp_path / "ds"
+    cfg = Config()
+    root.mkdir()
+    for rel, text in initial_files(cfg, f"toppypi=={__import__('toppypi').__version__}").items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    proc = run_cli("init", str(root), env=git_env())
+    assert proc.returncode == 0, proc.stderr
+    assert "toppypi.toml" in _git(root, "ls-files").split()
+    assert _git(root, "status", "--porcelain") == ""
+
+
+def test_init_defaults_to_the_public_clickhouse_and_warns_for_a_local_store(
+    tmp_path: Path,
+) -> None:
+    proc = run_cli("init", str(tmp_path / "a"), env=git_env())
+    assert proc.returncode == 0 and "warning" not in proc.stderr
+    assert 'source = "clickhouse"' in (tmp_path / "a" / "toppypi.toml").read_text()
+    local = run_cli("init", str(tmp_path / "b"), "--source", "duckdb", env=git_env())
+    assert local.returncode == 0
+    assert "warning: the source is the local DuckDB store" in local.stderr
+    assert "cron on the machine that holds the store" in local.stderr
+
+
+def test_init_writes_an_installable_requirement(tmp_path: Path) -> None:
+    from packaging.requirements import Requirement
+
+    url = "toppypi @ git+https://example.org/toppypi.git@v0.1.0"
+    proc = run_cli("init", str(tmp_path / "g"), "--requirement", url, env=git_env())
+    assert proc.returncode == 0, proc.stderr
+    import tomllib
+
+    deps = tomllib.loads((tmp_path / "g" / "pyproject.toml").read_text())["project"]
+    assert [str(Requirement(d)) for d in deps["dependencies"]] == [str(Requirement(url))]
+    bad = run_cli("init", str(tmp_path / "h"), "--requirement", "numpy", env=git_env())
+    assert bad.returncode == 2 and "must install toppypi" in bad.stderr
+    assert not (tmp_path / "h").exists()

@@ -6,6 +6,7 @@ process (SIGKILL) and the rerun starts from whatever it left on disk.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -364,3 +365,124 @@ def test_a_killed_republish_resumes_as_the_same_numbered_release(
     assert git(remote, "tag", "--list").split() == [TAG, f"{TAG}.1"]
     assert len(remote_commits(remote)) == 3
     assert git(ds, "status", "--porcelain") == ""
+
+
+# --- the trust core: released months, stale locks, flags that take effect --------------
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    """Every file's sha256, .git included: what 'nothing changed' means."""
+    import hashlib
+
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_plain_update_of_a_released_month_is_refused(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, _ = fresh(template, tmp_path / "r")
+    assert publish(ds, store).returncode == 0
+    before = tree_hashes(ds)
+    for extra in ((), ("--force",), ("--limit", "100")):
+        proc = run_cli(
+            "update", "--dataset", str(ds), "--db", str(store), "--month", MONTH, *extra,
+            env=env(),
+        )  # fmt: skip
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+        assert f"{MONTH} is released as {TAG}" in proc.stderr and "--republish" in proc.stderr
+        assert tree_hashes(ds) == before
+    assert (ds / f"archive/{MONTH}/RELEASE.md").is_file()
+
+
+def test_a_stale_index_lock_does_not_stop_the_next_publish(
+    baseline: dict[str, object], template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, remote = fresh(template, tmp_path / "k")
+    (ds / ".git" / "index.lock").write_text("left by a killed git\n")
+    (ds / ".git" / "refs" / "heads" / "main.lock").write_text("killed too\n")
+    proc = publish(ds, store)
+    assert proc.returncode == 0, proc.stderr
+    assert "removed .git/index.lock, left by a git that was killed" in proc.stderr
+    assert "removed .git/refs/heads/main.lock" in proc.stderr
+    assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
+    assert files(ds) == baseline["files"]
+
+
+def test_a_stale_lock_in_the_remote_is_named_with_its_fix(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, remote = fresh(template, tmp_path / "rl")
+    lock = remote / "refs" / "heads" / "main.lock"
+    lock.write_text("left by a killed push\n")
+    proc = publish(ds, store)
+    assert proc.returncode == 5, proc.stderr
+    err = proc.stderr.strip().splitlines()[-1]
+    assert str(lock) in err and f"rm '{lock}'" in err and "git pull" not in err
+    assert git(ds, "tag", "--list") == TAG  # released here; only the push waits
+    lock.unlink()
+    again = publish(ds, store)
+    assert again.returncode == 0, again.stderr
+    assert git(remote, "tag", "--list") == TAG
+
+
+def test_init_without_a_remote_publishes_locally(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "local"
+    proc = run_cli("init", str(ds), "--source", "duckdb", "--limit", LIMIT, env=env())
+    assert proc.returncode == 0, proc.stderr
+    assert "no --remote: releases stay in this repo" in proc.stderr
+    assert 'remote = ""' in (ds / "toppypi.toml").read_text()
+    res = publish(ds, store)
+    assert res.returncode == 0, res.stderr
+    assert f"{TAG}: published; nothing was pushed (no remote configured" in res.stderr
+    assert git(ds, "tag", "--list") == TAG and git(ds, "status", "--porcelain") == ""
+
+
+def test_publish_dry_run_prints_the_plan_and_writes_nothing(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, remote = fresh(template, tmp_path / "d")
+    before, remote_before = tree_hashes(ds), tree_hashes(remote)
+    proc = publish(ds, store, "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Estimated cost: $0.00" in out or "$0.00" in out
+    assert f"would publish {MONTH} as {TAG}" in out and "sql: SELECT" in out
+    assert "one commit, tag 2026.04, push to origin" in out
+    assert tree_hashes(ds) == before and tree_hashes(remote) == remote_before
+    js = publish(ds, store, "--dry-run", "--json")
+    assert js.returncode == 0 and json.loads(js.stdout)["plan"][0].startswith("would publish")
+    assert tree_hashes(ds) == before
+
+
+def test_publish_takes_no_full_list_and_layout(template: Path, store: Path, tmp_path: Path) -> None:
+    ds, _ = fresh(template, tmp_path / "o")
+    proc = publish(ds, store, "--no-full-list", "--layout", "pypinfo", "--no-year-list")
+    assert proc.returncode == 0, proc.stderr
+    month = ds / "archive" / MONTH
+    assert not (month / "top-pypi-packages-all.csv.gz").exists()
+    assert not (month / "top-pypi-packages-365-days.json").exists()
+    assert list(json.loads((month / "top-pypi-packages.json").read_text())) == [
+        "last_update",
+        "query",
+        "rows",
+    ]
+    tracked = git(ds, "ls-files", f"archive/{MONTH}").split()
+    assert f"archive/{MONTH}/top-pypi-packages-all.parquet" not in tracked
+
+
+def test_a_token_in_the_remote_url_is_never_printed(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    ds, _ = fresh(template, tmp_path / "t")
+    secret = "ghp_" + "s3cr3t" * 6
+    git(ds, "remote", "set-url", "origin", f"http://x-access-token:{secret}@127.0.0.1:9/r.git")
+    proc = publish(ds, store)
+    assert proc.returncode == 5, proc.stderr
+    assert secret not in proc.stderr + proc.stdout and "s3cr3t" not in proc.stderr
+    js = publish(ds, store, "--json")
+    assert secret not in js.stdout + js.stderr

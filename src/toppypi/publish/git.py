@@ -83,7 +83,7 @@ GIT_LOCKS = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "config.lock", "packed
 def locked_file(text: str) -> str | None:
     """The lock file git names when another git (or a killed one) holds it."""
     m = _LOCK_FILE.search(text)
-    return m.group(1) if m else None
+    return os.path.normpath(m.group(1)) if m else None
 
 
 def live_git_in(root: Path) -> list[int]:
