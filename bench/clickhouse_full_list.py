@@ -6,6 +6,9 @@ with N projects for one month (INSERT ... SELECT from ``numbers()``), then runs
 each export in a child process and reads the child's peak RSS (ru_maxrss):
 
 - ``top --limit 0 --format csv.gz`` and ``--format parquet``: the streamed path;
+- ``update --publish`` with ``$SOURCE_DATE_EPOCH`` set (reproducible runs once
+  wrapped the engine and lost its streaming): the month, its full list, the
+  site, the notes, one commit and one tag, into a dataset made by ``init``;
 - a naive baseline in the same run: ``engine.run`` collects every row from a
   ``FORMAT JSON`` reply, then the whole dump is rendered in memory.
 """
@@ -23,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.clickhouse_server import (  # noqa: E402
+from tests.support.clickhouse_server import (  # noqa: E402
     DATABASE,
     ClickHouseServer,
     create_tables,
@@ -47,10 +50,10 @@ Path(sys.argv[2]).write_bytes(encode(ranking, DumpFormat.CSV_GZ))
 """
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
     err = proc.stderr.read().decode() if proc.stderr else ""
@@ -92,22 +95,41 @@ def main() -> None:
                 ("naive collect-all csv.gz", [py, "-c", NAIVE, source, str(work / "naive.csv.gz")]),
                 (
                     "python + imports only",
-                    [py, "-c", "import toppypi.fulllist, pyarrow.parquet, httpx, tenacity"],
+                    [py, "-c", "import toppypi.formats.stream, pyarrow.parquet, httpx, tenacity"],
                 ),
             ]
             rows = []
             for name, cmd in runs:
                 secs, mb = measure(cmd)
                 rows.append((name, secs, mb))
+            ds = work / "dataset"
+            env = {
+                **os.environ,
+                "SOURCE_DATE_EPOCH": "1775001600",
+                "GIT_CONFIG_GLOBAL": os.devnull,
+            }
+            subprocess.run(
+                [py, "-m", "toppypi", "init", str(ds), "--source", source],
+                check=True, capture_output=True, env=env,
+            )  # fmt: skip
+            publish = [
+                *(py, "-m", "toppypi", "update", "--dataset", str(ds), "--month", "2026-03"),
+                *("--publish", "--force", "--no-year-list"),
+            ]
+            secs, mb = measure(publish, env)
+            rows.append(("stream update --publish, SOURCE_DATE_EPOCH", secs, mb))
+            archived = ds / "archive" / "2026-03" / "top-pypi-packages-all.csv.gz"
+            same_archive = archived.read_bytes() == (work / "naive.csv.gz").read_bytes()
             same = (work / "all.csv.gz").read_bytes() == (work / "naive.csv.gz").read_bytes()
         finally:
             server.stop()
     print(f"full list of {args.projects:,} projects from clickhouse-server 18.16 on 127.0.0.1")
-    print(f"| {'export':<26} | {'seconds':>7} | {'peak RSS MB':>11} |")
-    print(f"|{'-' * 28}|{'-' * 8}:|{'-' * 12}:|")
+    print(f"| {'export':<44} | {'seconds':>7} | {'peak RSS MB':>11} |")
+    print(f"|{'-' * 46}|{'-' * 8}:|{'-' * 12}:|")
     for name, secs, mb in rows:
-        print(f"| {name:<26} | {secs:>7.1f} | {mb:>11.0f} |")
+        print(f"| {name:<44} | {secs:>7.1f} | {mb:>11.0f} |")
     print(f"streamed csv.gz identical to the naive one: {same}")
+    print(f"the published full list has the same rows: {same_archive}")
     stream_peak = max(mb for name, _, mb in rows if name.startswith("stream"))
     verdict = "OK" if stream_peak <= LIMIT_MB else "OVER"
     print(f"streamed peak {stream_peak:.0f} MB vs limit {LIMIT_MB} MB: {verdict}")
