@@ -178,3 +178,23 @@ def test_a_month_with_missing_days_is_refused_even_when_later_data_exists(
     res = run_update(ds, DuckDBEngine(db), mar, limit=100)
     assert res.report.passed
     assert res.report.findings[0].message == "data up to 2026-03-31"
+
+
+def test_provenance_json_says_how_each_month_was_made(store: Path, tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    proc = run_cli(
+        "update", "--dataset", str(ds), "--db", str(store), "--month", "2026-03", "--limit", "500"
+    )
+    assert proc.returncode == 0, proc.stderr
+    prov = json.loads((ds / "archive/2026-03/provenance.json").read_text())
+    assert prov["engine"] == "duckdb" and prov["endpoint"] == str(store)
+    assert prov["sql"].startswith("SELECT") and "rollup_month_total" in prov["sql"]
+    assert prov["period"] == {"start": "2026-03-01", "end": "2026-03-31", "days": 31}
+    assert (prov["installers"], prov["limit"], prov["rows"]) == ("all", 500, 500)
+    assert prov["freshness"] == "2026-03-31" and prov["toppypi_version"]
+    full = prov["totals"]
+    assert full["projects"] > 2900 and full["downloads"] == 120_000  # every sampled event
+    assert 0 < full["top_share"] < 1
+    # The store holds two months: no 12-month list, and the run says why.
+    assert "12-month list skipped: no downloads in 10 month(s)" in proc.stderr
+    assert "365_days" not in prov

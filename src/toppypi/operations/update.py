@@ -328,33 +328,28 @@ def _shaped(r: Ranking, layout: JsonLayout) -> Ranking:
 
 
 def provenance_json(r: Ranking, limit: int | None) -> dict[str, Any]:
-    """How a list was made: engine, endpoint, the SQL sent, period, freshness, cost."""
-    prov = r.provenance
+    """How a list was made: the engine's record (endpoint, the SQL sent, freshness, bytes,
+    cost, elapsed; secrets masked), then the period, installers, N and totals."""
     assert r.period is not None
-    top = r.total_downloads
-    out: dict[str, Any] = {
-        "engine": prov.engine if prov is not None else r.source,
-        "source": r.source,
-        "endpoint": redact(str(prov.extra.get("endpoint", ""))) if prov is not None else "",
-        "sql": redact(prov.sql) if prov is not None else "",
-        "period": {
-            "start": r.period.start.isoformat(),
-            "end": r.period.end.isoformat(),
-            "days": r.period.days,
-        },
-        "window_days": r.window_days,
-        "installers": r.installers,
-        "limit": limit,
-        "rows": len(r),
-        "freshness": (prov.freshness.isoformat() if prov is not None and prov.freshness else None),
-        "bytes_processed": prov.bytes_processed if prov is not None else None,
-        "bytes_billed": prov.bytes_billed if prov is not None else None,
-        "estimated_cost": prov.estimated_cost if prov is not None else None,
-        "elapsed": round(prov.elapsed, 3) if prov is not None else None,
-        "generated_at": r.last_update_text,
-        "toppypi_version": __version__,
-        "totals": r.totals.to_json(top),
-    }
+    out: dict[str, Any] = r.provenance.to_json() if r.provenance is not None else {}
+    out.setdefault("engine", r.source)
+    out.update(
+        {
+            "source": r.source,
+            "period": {
+                "start": r.period.start.isoformat(),
+                "end": r.period.end.isoformat(),
+                "days": r.period.days,
+            },
+            "window_days": r.window_days,
+            "installers": r.installers,
+            "limit": limit,
+            "rows": len(r),
+            "generated_at": r.last_update_text,
+            "toppypi_version": __version__,
+            "totals": r.totals.to_json(r.total_downloads),
+        }
+    )
     return out
 
 
