@@ -313,3 +313,31 @@ def test_a_killed_import_leaves_no_staging_behind(shared_history: Path, tmp_path
     (ds / "archive/.import-again").mkdir()
     import_snapshots(ds, snaps[:1])  # nothing to write: still swept
     assert not (ds / "archive/.import-again").exists()
+
+
+def test_export_writes_the_whole_history_in_one_file(imported: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    out = tmp_path / "history.parquet"
+    res = run_cli("history", "export", "--dataset", str(imported), "-o", str(out), "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout) == {"path": str(out), "rows": 1_459_000, "snapshots": 260}
+    con = duckdb.connect()
+    cols = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM '{out}'").fetchall()]
+    assert cols == ["snapshot", "window_days", "rank", "project", "download_count", "source"]
+    first = con.execute(f"SELECT * FROM '{out}' LIMIT 1").fetchone()
+    assert first is not None and first[1:5] == (30, 1, "pip", 15_539_213)
+    numpy = con.execute(
+        f"SELECT count(*) FROM '{out}' WHERE project = 'numpy' AND window_days = 30"
+    ).fetchone()
+    assert numpy == (159,)
+    year = tmp_path / "year.csv.gz"
+    res = run_cli("history", "export", "--dataset", str(imported), "--window", "365",
+                  "-o", str(year))  # fmt: skip
+    assert res.returncode == 0 and "483,000 rows of 101 snapshot(s)" in res.stderr
+    for bad, message in (
+        (tmp_path / "x.json", "is a .parquet or a .csv.gz file"),
+        (imported / "archive" / "x.parquet", "only the dataset writes under archive/"),
+    ):
+        res = run_cli("history", "export", "--dataset", str(imported), "-o", str(bad))
+        assert res.returncode == 2 and message in res.stderr and not bad.exists()

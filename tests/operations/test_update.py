@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,37 @@ def test_provenance_json_says_how_each_month_was_made(store: Path, tmp_path: Pat
     # The store holds two months: no 12-month list, and the run says why.
     assert "12-month list skipped: no downloads in 10 month(s)" in proc.stderr
     assert "365_days" not in prov
+
+
+def test_demo_leaves_the_12_month_list_and_a_valid_datapackage(tmp_path: Path) -> None:
+    d = tmp_path / "D"
+    proc = run_cli("demo", "--dir", str(d), "--events", "30000", "--months", "2")
+    assert proc.returncode == 0, proc.stderr
+    year = json.loads((d / "top-pypi-packages-365-days.json").read_text())
+    month = json.loads((d / "top-pypi-packages.json").read_text())
+    assert list(year) == list(month) and len(year["rows"]) > len(month["rows"])
+    assert (d / "top-pypi-packages-365-days.csv").read_bytes() == (
+        d
+        / f"archive/{sorted(p.name for p in (d / 'archive').iterdir())[-1]}"
+        / "top-pypi-packages-365-days.csv"
+    ).read_bytes()
+    # The year's counts are at least the month's for every project in both.
+    yd = {r["project"]: r["download_count"] for r in year["rows"]}
+    assert all(yd[r["project"]] >= r["download_count"] for r in month["rows"] if r["project"] in yd)
+    package = json.loads((d / "datapackage.json").read_text())
+    paths = [r["path"] for r in package["resources"]]
+    assert "top-pypi-packages.csv" in paths and "top-pypi-packages-365-days.json" in paths
+    assert all((d / p).is_file() for p in paths)
+    frictionless = Path(sys.executable).with_name("frictionless")
+    res = subprocess.run(
+        [str(frictionless), "validate", "--json", str(d / "datapackage.json")],
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(res.stdout)
+    assert report["valid"] is True, [e["message"] for e in report["errors"]][:3]
+    assert report["stats"]["tasks"] == len(paths)
+    # The history sees the 12-month lists as the 365-day window.
+    shown = run_cli("movers", "--dataset", str(d), "--window", "365", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["after"]["window_days"] == 365

@@ -154,3 +154,51 @@ def show(project: str, dataset: Path, window: str, as_json: bool) -> None:
         if p.label in after:
             rows.append(["...", f"no snapshot for {after[p.label][1]} days", "", "", ""])
     print_table(["snapshot", "period", "rank", "downloads", "of"], rows, right={2, 3, 4})
+
+
+@command.command("export")
+@dataset_option
+@click.option(
+    "--window",
+    type=click.Choice(["30", "365", "all"]),
+    default="all",
+    show_default=True,
+    help="Which series: 30 (months), 365 (12-month lists), or all.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.parquet or FILE.csv.gz (written atomically).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def export(dataset: Path, window: str, output: Path, as_json: bool) -> None:
+    """The whole history in one long table: snapshot, window_days, rank, project,
+    download_count, source; sorted by window, snapshot and rank.
+
+    \b
+    Examples:
+      toppypi history export --dataset data -o history.parquet
+      toppypi history export --dataset data --window 365 -o year.csv.gz
+    \b
+    Then, in DuckDB or pandas:
+      duckdb -c "SELECT * FROM 'history.parquet' WHERE project = 'numpy' ORDER BY snapshot"
+      python -c "import pandas as pd; print(pd.read_parquet('history.parquet'))"
+    """
+    from toppypi.dataset import Dataset
+    from toppypi.operations.history import ExportOptions, export_history
+
+    t0 = time.perf_counter()
+    res = export_history(
+        Dataset(dataset), output, ExportOptions(None if window == "all" else int(window))
+    )
+    if as_json:
+        click.echo(
+            json.dumps({"path": str(res.path), "rows": res.rows, "snapshots": res.snapshots})
+        )
+        return
+    info(
+        f"{output}: {res.rows:,} rows of {res.snapshots} snapshot(s) "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )

@@ -311,6 +311,15 @@ class Writer:
                 removed.append(path)
         return removed
 
+    def write_datapackage(self) -> bool:
+        """``datapackage.json`` for every published file; True when its bytes changed."""
+        from toppypi.dataset import datapackage
+
+        ds = self.dataset
+        engines = [ds.header(e).source for e in ds.catalog()]
+        data = datapackage.render(self.root, ds.published_files(), ds.config(), engines)
+        return atomic_write(self.root / datapackage.NAME, data)
+
     def mark_demo(self) -> None:
         atomic_write(private_dir(self.root) / DEMO_MARKER, b"made by `toppypi demo`\n")
 

@@ -39,6 +39,8 @@ def import_history(
     items = read_inputs(list(paths), date=options.date, window=options.window)
     with ds.writing(wait=options.wait, say=say) as w:
         report = w.import_snapshots(items)
+        if report.written:
+            w.write_datapackage()
         info = ds.history_index()
     return ImportResult(report, info)
 
@@ -97,3 +99,74 @@ def side(ds: Dataset, spec: str, window: int) -> Ranking:
 def diff(ds: Dataset, a: str, b: str, *, window: int = 30, top: int = 25) -> Comparison:
     """Any two snapshots (month, date) or dump files."""
     return comparison(side(ds, a, window), side(ds, b, window), top=top)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    window: int | None = None  # 30, 365, or None for both
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    rows: int
+    snapshots: int
+
+
+EXPORT_COLUMNS = ("snapshot", "window_days", "rank", "project", "download_count", "source")
+_EXPORT_SQL = (
+    "SELECT s.snapshot, s.window_days, r.rank, r.project, r.download_count, s.source "
+    "FROM rows r JOIN snapshots s ON s.id = r.id {where} "
+    "ORDER BY s.window_days, s.as_of, s.snapshot, r.rank"
+)
+
+
+def export_history(ds: Dataset, output: Path, options: ExportOptions) -> Exported:
+    """Every snapshot in one long table (``snapshot, window_days, rank, project,
+    download_count, source``), sorted, written atomically as Parquet or ``.csv.gz``.
+
+    DuckDB copies it from the history index, so memory stays bounded; the file
+    is a release asset, not committed, so the repository does not grow by it.
+    """
+    import duckdb
+
+    from toppypi.atomic import temp_path_for
+    from toppypi.operations.outputs import check_output
+
+    if output.name.endswith(".parquet"):
+        fmt = "(FORMAT PARQUET, COMPRESSION ZSTD)"
+    elif output.name.endswith(".csv.gz"):
+        fmt = "(FORMAT CSV, HEADER, COMPRESSION GZIP)"
+    else:
+        raise UsageError(f"-o {output.name}: the export is a .parquet or a .csv.gz file")
+    root = ds.root.resolve()
+    target = output.resolve()
+    if root / "archive" in target.parents or ds.layout.private.resolve() in target.parents:
+        raise UsageError(f"-o {output}: only the dataset writes under archive/ and .toppypi/")
+    check_output(output)
+    if not ds.catalog(options.window):
+        which = f"{options.window}-day " if options.window else ""
+        raise UsageError(f"{ds.root}: the archive has no {which}snapshots to export")
+    info: index.IndexInfo = ds.history_index()
+    where = "WHERE s.window_days = ?" if options.window else ""
+    params = [options.window] if options.window else []
+    select = _EXPORT_SQL.replace("{where}", where)
+    con = duckdb.connect(str(info.path), read_only=True)
+    try:
+        with temp_path_for(output) as tmp:
+            tmp.unlink()
+            con.execute(f"COPY ({select}) TO '{_literal(tmp)}' {fmt}", params)
+        counts = con.execute(
+            f"SELECT COUNT(*), COUNT(DISTINCT s.id) FROM rows r "  # noqa: S608 - our own SQL
+            f"JOIN snapshots s ON s.id = r.id {where}",
+            params,
+        ).fetchone()
+    finally:
+        con.close()
+    rows, snapshots = counts if counts else (0, 0)
+    return Exported(output, int(rows), int(snapshots))
+
+
+def _literal(path: Path) -> str:
+    """A path as the inside of a SQL string literal (our own temporary file's name)."""
+    return str(path).replace("'", "''")

@@ -351,6 +351,7 @@ class _Publisher:
             }
         )
         kill_point("citation")
+        self.w.write_datapackage()  # now with the release notes
         sums = render_sums(self.root, self.ds.published_files())
         self.w.write_files({SUMS_FILE: sums.encode()})
         kill_point("sums")

@@ -231,6 +231,8 @@ def update_locked(
     result.latest = month == max(ds.months(), default=month)
     if result.latest:
         result.written += _write_latest(w, month)
+    if w.write_datapackage():
+        result.written.append(w.root / "datapackage.json")
     if options.build_site:
         from toppypi.operations.site import build_locked
 
