@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from toppypi.cli.options import dataset_option, wait_option, window_option
+from toppypi.cli.options import dataset_option, wait_option, window_choice, window_option
 from toppypi.cli.output import info, print_table
 
 
@@ -34,10 +34,8 @@ def command() -> None:
     help="The snapshot day for dumps without a timestamp (CSV, the 2018 bare list); "
     "dumps with one keep theirs.",
 )
-@click.option(
-    "--window",
-    type=click.Choice(["30", "365"]),
-    help="The window for single dumps (default: from the file name, else 30).",
+@window_choice(
+    default=None, help="The window of single dumps (default: from the file name, else 30)."
 )
 @wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
@@ -158,13 +156,7 @@ def show(project: str, dataset: Path, window: str, as_json: bool) -> None:
 
 @command.command("export")
 @dataset_option
-@click.option(
-    "--window",
-    type=click.Choice(["30", "365", "all"]),
-    default="all",
-    show_default=True,
-    help="Which series: 30 (months), 365 (12-month lists), or all.",
-)
+@window_choice(default="all", all_too=True)
 @click.option(
     "-o",
     "--output",

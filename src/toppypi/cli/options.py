@@ -278,8 +278,7 @@ def wait_option(f: F) -> F:
         type=click.FloatRange(min=0),
         default=0,
         metavar="SECONDS",
-        help="How long to wait for another run writing the same dataset (default: exit 7 "
-        "at once).",
+        help="How long to wait for another run writing the same dataset (default: exit 7 at once).",
     )(f)
 
 
@@ -295,12 +294,30 @@ def layout_option(f: F) -> F:
     )(f)
 
 
-def window_option(f: F) -> F:
-    """The 30-day (calendar months) or the 365-day series."""
-    return click.option(
-        "--window",
-        type=click.Choice(["30", "365"]),
-        default="30",
-        show_default=True,
-        help="Which series: 30 (months) or 365 (12-month lists).",
-    )(f)
+WINDOWS = ("30", "365")
+
+
+def window_choice(
+    *, default: str | None = "30", all_too: bool = False, help: str | None = None
+) -> Callable[[F], F]:
+    """``--window``: the 30-day series (calendar months) or the 365-day one (12-month lists).
+
+    One definition; commands differ only in their default (``history import``
+    reads a dump's window from its name, ``history export`` takes every series).
+    """
+    choices = [*WINDOWS, "all"] if all_too else list(WINDOWS)
+    text = help or "Which series: 30 (months) or 365 (12-month lists)."
+
+    def decorate(f: F) -> F:
+        return click.option(
+            "--window",
+            type=click.Choice(choices),
+            default=default,
+            show_default=default is not None,
+            help=text,
+        )(f)
+
+    return decorate
+
+
+window_option = window_choice()
