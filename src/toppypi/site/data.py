@@ -12,21 +12,49 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from toppypi.dataset import CHECKS_FILE, Dataset, dump_name
+from toppypi.dataset import ARCHIVE, CHECKS_FILE, Dataset, dump_name
 from toppypi.formats import DumpFormat
 from toppypi.model.period import Period, add_months
 from toppypi.model.snapshot import Snapshot
+
+PROVENANCE_FILE = "provenance.json"  # {"totals": {"projects", "downloads", "top_share"}, ...}
+_MONTH_NAME = re.compile(r"\d{4}-\d{2}")
 
 SPARK_MONTHS = 12
 # Sparkline levels are one character each, so 15,000 rows cost 12 bytes apiece.
 SPARK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SPARK_GAP = "."
-PROJECT_SHARDS = 256  # the project page fetches one of these; keep in step with site.js
+PROJECT_SHARDS = 256  # the project page fetches one of these; keep in step with project.js
 
 
 def site_key(name: str) -> str:
     """PEP 503-style key that never refuses a name (the data may hold anything)."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# Explicit bidirectional formatting characters (embeddings, overrides, isolates, marks).
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(name: str) -> str:
+    """A name as the site displays it: bidi controls made visible as ``[U+202E]``.
+
+    Together with ``<bdi>`` (or ``unicode-bidi: isolate``) around every name,
+    "evil\u202egnp.exe" reads as what it is, never as "evilexe.png". project.js
+    and table.js do the same for the rows they draw.
+    """
+    return BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", name)
+
+
+def valid_month(name: str) -> bool:
+    """``YYYY-MM`` naming a real month: a stray ``archive/2026-99/`` is not one."""
+    if not _MONTH_NAME.fullmatch(name):
+        return False
+    try:
+        dt.date(int(name[:4]), int(name[5:]), 1)
+    except ValueError:
+        return False
+    return True
 
 
 def shard_of(key: str) -> int:
@@ -60,6 +88,48 @@ class Quality:
         return {None: "unknown", True: "ok", False: "fail"}[self.passed]
 
 
+@dataclass(frozen=True)
+class Totals:
+    """What the engine knew beyond the top N; None where the month does not say."""
+
+    projects: int | None = None  # projects with any downloads in the period
+    downloads: int | None = None  # all downloads in the period
+    top_share: float | None = None  # share of ``downloads`` the listed rows cover, 0..1
+
+    @property
+    def known(self) -> bool:
+        return (self.projects, self.downloads, self.top_share) != (None, None, None)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _share(value: Any) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None
+
+
+def read_totals(ds: Dataset, month: str, snapshot: Snapshot) -> Totals:
+    """``provenance.json``'s totals, else the ClickHouse dump's ``rows_before_limit_at_least``.
+
+    A value of the wrong type or range counts as unknown: the header shows
+    nothing rather than something wrong.
+    """
+    try:
+        data = json.loads((ds.month_dir(month) / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    totals = data.get("totals") if isinstance(data, dict) else None
+    if isinstance(totals, dict):
+        return Totals(
+            _count(totals.get("projects")),
+            _count(totals.get("downloads")),
+            _share(totals.get("top_share")),
+        )
+    return Totals(projects=_count(snapshot.rows_before_limit_at_least))
+
+
 @dataclass
 class MonthRow:
     rank: int
@@ -80,6 +150,7 @@ class Month:
     quality: Quality
     previous: str | None
     files: list[str]  # dump files present in archive/YYYY-MM/
+    totals: Totals = field(default_factory=Totals)
 
     @property
     def period(self) -> Period:
@@ -95,6 +166,7 @@ class SiteData:
     months: list[Month]
     # month -> {project: (rank, downloads)}
     ranks: dict[str, dict[str, tuple[int, int]]]
+    skipped: list[str] = field(default_factory=list)  # archive/ folders that are no month
 
     @property
     def latest(self) -> Month:
@@ -145,6 +217,8 @@ def read_quality(ds: Dataset, month: str) -> Quality:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Quality(None)
+    if not isinstance(data, dict) or not isinstance(data.get("findings", []), list):
+        return Quality(None)
     findings = [
         {k: str(f.get(k, "")) for k in ("check", "severity", "message")}
         for f in data.get("findings", [])
@@ -154,7 +228,10 @@ def read_quality(ds: Dataset, month: str) -> Quality:
 
 
 def load_site_data(ds: Dataset) -> SiteData:
-    names = ds.months()
+    """Every archived month; a folder named like one but not a real month is skipped."""
+    found = ds.months()
+    names = [m for m in found if valid_month(m)]
+    skipped = [f"{ARCHIVE}/{m}/" for m in found if m not in names]
     months: list[Month] = []
     ranks: dict[str, dict[str, tuple[int, int]]] = {}
     for i, name in enumerate(names):
@@ -164,11 +241,20 @@ def load_site_data(ds: Dataset) -> SiteData:
             for f in (DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV, DumpFormat.PARQUET)
             if (ds.month_dir(name) / dump_name(f)).is_file()
         ]
-        months.append(Month(name, snap, read_quality(ds, name), names[i - 1] if i else None, files))
+        months.append(
+            Month(
+                name,
+                snap,
+                read_quality(ds, name),
+                names[i - 1] if i else None,
+                files,
+                read_totals(ds, name, snap),
+            )
+        )
         ranks[name] = {}
         for rank, r in enumerate(snap.rows, 1):
             ranks[name].setdefault(r.project, (rank, r.download_count))
-    return SiteData(months, ranks)
+    return SiteData(months, ranks, skipped)
 
 
 def compact_json(obj: Any) -> bytes:
@@ -190,22 +276,3 @@ def month_data(rows: list[MonthRow], month: str, has_previous: bool) -> bytes:
             "s": "".join(r.spark for r in rows),
         }
     )
-
-
-def project_shards(data: SiteData) -> list[bytes]:
-    """Every project's rank and downloads in every month, split by ``shard_of``.
-
-    An entry is ``[display name, month index, rank, downloads, ...]``.
-    """
-    month_names = [m.month for m in data.months]
-    entries: dict[str, list[Any]] = {}
-    for mi, m in enumerate(month_names):
-        for project, (rank, dl) in data.ranks[m].items():
-            key = site_key(project)
-            entry = entries.setdefault(key, [project])
-            entry[0] = project  # the newest spelling wins
-            entry.extend((mi, rank, dl))
-    shards: list[dict[str, list[Any]]] = [{} for _ in range(PROJECT_SHARDS)]
-    for key in sorted(entries):
-        shards[shard_of(key)][key] = entries[key]
-    return [compact_json({"m": month_names, "p": s}) for s in shards]
