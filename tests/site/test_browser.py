@@ -232,7 +232,7 @@ def test_movers_and_project_pages(page: Any, site: str) -> None:
         pg.goto(site + "project.html")
         pg.get_by_label("Project name").fill(name.upper() if name == "requests" else name)
         pg.get_by_role("button", name="Show").click()
-        pg.wait_for_selector("#project h2")
+        pg.wait_for_selector("#project[data-shown]")
         assert pg.locator("#project h2").inner_text() == name
         assert pg.locator("#project tr.snap").count() == months
         assert pg.locator("#project figure svg path.ln").count() == 2  # one window, two charts
@@ -301,7 +301,7 @@ def hist(browser: Any, hist_site: str) -> Iterator[Any]:
 def test_project_page_shows_both_windows_and_the_changes(hist: Any, hist_site: str) -> None:
     pg = hist
     pg.goto(hist_site + "project.html?p=NumPy")
-    pg.wait_for_selector("#project h2")
+    pg.wait_for_selector("#project[data-shown]")
     assert pg.locator("#project h2").inner_text() == "numpy"
     assert pg.locator("#project table[data-window='30'] tr.snap").count() == 12
     assert pg.locator("#project table[data-window='365'] tr.snap").count() == 2
@@ -318,10 +318,21 @@ def test_project_page_shows_both_windows_and_the_changes(hist: Any, hist_site: s
         assert chart.locator("line.mk").count() == 3  # each change, marked on both charts
         assert chart.locator("text.mkn").all_text_contents() == ["1", "2", "3"]
         assert chart.locator("rect.gap").count() == 3
-        assert chart.locator("circle.pt").count() == 14
+        assert chart.locator("path.pt").evaluate_all("ps => ps.map(p => +p.dataset.points)") == [
+            12,
+            2,
+        ]
         # the 30-day line breaks at each gap: 4 runs of snapshots
         d = chart.locator("path.ln.w30").get_attribute("d")
         assert d.count("M") == 4, d
+    # Hovering names the nearest snapshot: the last one, at the right edge.
+    rank_chart = charts.nth(0).locator("svg")
+    box = rank_chart.bounding_box()
+    assert box is not None
+    rank_chart.hover(position={"x": box["width"] - 16, "y": box["height"] / 2})
+    assert charts.nth(0).locator("g.tip text").text_content() == (
+        "2025-07 (30-day window): rank 1, 90,000,013 downloads in 31 days"
+    )
     legend = pg.locator("#project .legend").inner_text()
     for text in (
         "2021-05-01 (30-day window): Step change in the counts: upstream step: pypinfo upgraded",
@@ -400,7 +411,7 @@ def test_names_are_isolated_and_bidi_controls_shown(hist: Any, hist_site: str) -
     assert drawn.get_attribute("href") == "https://pypi.org/project/evil%E2%80%AEgnp.exe/"
     # The project page: heading, title and no badge for a name PyPI cannot have.
     pg.goto(hist_site + "project.html?p=" + quote(RLO))
-    pg.wait_for_selector("#project h2")
+    pg.wait_for_selector("#project[data-shown]")
     assert pg.locator("#project h2 bdi").inner_text() == "evil[U+202E]gnp.exe"
     assert pg.title().startswith("\u2068evil[U+202E]gnp.exe\u2069 · ")
     assert pg.locator("#project section.badge").count() == 0
@@ -412,7 +423,7 @@ def test_names_are_isolated_and_bidi_controls_shown(hist: Any, hist_site: str) -
 def test_hostile_project_pages_run_nothing(hist: Any, hist_site: str) -> None:
     for name in (XSS, QUOTES):
         hist.goto(hist_site + "project.html?p=" + quote(name, ""))
-        hist.wait_for_selector("#project h2")
+        hist.wait_for_selector("#project[data-shown]")
         assert hist.locator("#project h2").inner_text() == name
         assert hist.locator("#project section.badge").count() == 0
         no_injection(hist)

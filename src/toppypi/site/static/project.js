@@ -102,21 +102,49 @@
       line.appendChild(svg("title", {}, m.n + ". " + m.label + ": " + m.title + ": " + m.text));
       s.append(line, svg("text", { x: xx, y: T - 8, "text-anchor": "middle", class: "mkn" }, String(m.n)));
     }
+    // Points are round dots on one path per window (no element per point: 260
+    // snapshots stay cheap); the nearest one is named on hover.
+    const near = [];
     for (const ser of o.series) {
-      let d = "";
+      let d = "", dots = "";
       let prev = null;
       for (const [i, v] of ser.pts) {
         const joined = prev !== null && i === prev + 1 && !o.broken.has(prev);
-        d += (joined ? "L" : "M") + x(o.asOf[i]).toFixed(1) + " " + y(v).toFixed(1);
+        const at = x(o.asOf[i]).toFixed(1) + " " + y(v).toFixed(1);
+        d += (joined ? "L" : "M") + at;
+        dots += "M" + at + "h0";
+        near.push([x(o.asOf[i]), y(v), i]);
         prev = i;
       }
-      s.appendChild(svg("path", { d, class: "ln w" + ser.w }));
-      for (const [i, v] of ser.pts) {
-        const c = svg("circle", { cx: x(o.asOf[i]).toFixed(1), cy: y(v).toFixed(1), r: 2.2, class: "pt w" + ser.w });
-        c.appendChild(svg("title", {}, o.tip(i, v)));
-        s.appendChild(c);
-      }
+      s.append(
+        svg("path", { d, class: "ln w" + ser.w }),
+        svg("path", { d: dots, class: "pt w" + ser.w, "data-points": ser.pts.length }),
+      );
     }
+    const tip = svg("g", { class: "tip", visibility: "hidden" });
+    const ring = svg("circle", { r: 4.5 });
+    const label = svg("text", { y: T + 4 });
+    tip.append(ring, label);
+    s.appendChild(tip);
+    s.addEventListener("pointermove", (e) => {
+      const box = s.getBoundingClientRect();
+      const px = ((e.clientX - box.left) * width) / box.width;
+      const py = ((e.clientY - box.top) * H) / box.height;
+      let best = null, dist = Infinity;
+      for (const p of near) {
+        const dd = (p[0] - px) ** 2 + ((p[1] - py) / 4) ** 2;
+        if (dd < dist) [best, dist] = [p, dd];
+      }
+      if (!best) return;
+      ring.setAttribute("cx", best[0].toFixed(1));
+      ring.setAttribute("cy", best[1].toFixed(1));
+      label.textContent = o.tip(best[2]);
+      const right = best[0] > width / 2;
+      label.setAttribute("x", (best[0] + (right ? -8 : 8)).toFixed(1));
+      label.setAttribute("text-anchor", right ? "end" : "start");
+      tip.setAttribute("visibility", "visible");
+    });
+    s.addEventListener("pointerleave", () => tip.setAttribute("visibility", "hidden"));
     fig.append(el("figcaption", o.caption), s);
     return fig;
   }
@@ -328,8 +356,13 @@
       legend(windows, markers, gaps, S),
     );
     if (inLatest && BADGE_KEY.test(k)) out.appendChild(badge(k));
-    for (const w of windows) out.appendChild(table(w, byW.get(w), S, markers, gaps));
-    out.dataset.shown = String(entry.length / 3 | 0);
+    // The tables (hundreds of rows) wait for the frame after the charts: charts first.
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        for (const w of windows) out.appendChild(table(w, byW.get(w), S, markers, gaps));
+        out.dataset.shown = String((entry.length / 3) | 0);
+      }),
+    );
   }
 
   const name = new URLSearchParams(location.search).get("p");
