@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +23,7 @@ from tests.support.sitedata import (
     make_history,
 )
 from toppypi.site.build import build
-from toppypi.site.serve import CHROMIUM, launch_chromium, serving
+from toppypi.site.serve import serving
 
 pytestmark = pytest.mark.browser
 
@@ -37,20 +35,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build(root)
     with serving(root) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 class Watch:

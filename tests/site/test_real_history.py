@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_cli
-from toppypi.site.serve import CHROMIUM, launch_chromium, serving
+from toppypi.site.serve import serving
 
 pytestmark = pytest.mark.browser
 
@@ -28,21 +27,13 @@ def real_site(shared_history: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def page(real_site: str) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        yield pg
-        assert errors == []
-        browser.close()
+def page(browser: Any, real_site: str) -> Iterator[Any]:
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    assert errors == []
+    pg.close()
 
 
 def test_numpy_shows_every_snapshot_and_the_methodology_changes(page: Any, real_site: str) -> None:
