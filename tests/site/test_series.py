@@ -193,3 +193,12 @@ def test_a_broken_snapshot_is_one_line(tmp_path: Path) -> None:
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert f"{folder}: cannot read this snapshot" in proc.stderr
     assert "repair or remove the folder" in proc.stderr
+
+
+def test_files_publishing_writes_later_do_not_change_the_site(tmp_path: Path) -> None:
+    """RELEASE.md lands after the site is built: a rebuild must not differ (killed publishes)."""
+    ds = small(tmp_path)
+    build(tmp_path)
+    (ds.month_dir("2026-03") / "RELEASE.md").write_text("# notes\n")
+    (ds.month_dir("2026-03") / "notes.txt").write_text("mine\n")
+    assert build(tmp_path).written == []

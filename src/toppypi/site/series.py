@@ -17,18 +17,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toppypi.dataset import ARCHIVE, Dataset
+from toppypi.dataset import ARCHIVE, CHECKS_FILE, Dataset
 from toppypi.errors import InputError
+from toppypi.formats import BASENAME
 from toppypi.history import eras
-from toppypi.history.archive import ROWS_FILE, SNAPSHOTS, Entry, catalog, load_meta, load_rows
+from toppypi.history.archive import (
+    META_FILE,
+    ROWS_FILE,
+    SNAPSHOTS,
+    Entry,
+    catalog,
+    load_meta,
+    load_rows,
+)
 from toppypi.model.period import add_months
 from toppypi.model.snapshot import Snapshot
-from toppypi.site.data import PROJECT_SHARDS, compact_json, shard_of, site_key, valid_month
+from toppypi.site.data import (
+    PROJECT_SHARDS,
+    PROVENANCE_FILE,
+    compact_json,
+    shard_of,
+    site_key,
+    valid_month,
+)
 
 # Snapshots of one window further apart than this (by the day after their
 # periods) mean a run was missed: the rule ``history show`` reports gaps by.
 GAP_DAYS = 40
 INSTALLERS = {"pypinfo-default": "pip only", "pip": "pip only", "all": "all installers"}
+DUMP_BASE = BASENAME  # top-pypi-packages: the dumps and the full list
+DATA_FILES = (CHECKS_FILE, PROVENANCE_FILE, META_FILE)
 # Dumps first, in the order the month pages list them; then the rest by name.
 FILE_ORDER = {"json": 0, "min.json": 1, "csv": 2, "parquet": 3}
 MARKER_TITLES = {
@@ -191,13 +209,19 @@ def snapshot_entries(root: Path) -> tuple[list[Entry], list[str]]:
 
 
 def published_files(root: Path, entry: Entry) -> tuple[tuple[str, str], ...]:
-    """The files of a snapshot's folder the site links to, rows first.
+    """The data files of a snapshot's folder the site links to, dumps first.
 
-    A calendar month's folder holds its dumps, the quality report, and whatever
-    publishing adds (release notes, totals); hidden files are staging leftovers.
+    Only what exists when ``update`` builds the site: the dumps (and full
+    list), the quality report, the totals and a snapshot's metadata. Release
+    notes are written after the site, so a link to them would make a killed
+    publish rebuild a different page than the uninterrupted one.
     """
     folder = entry.path
-    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    names = sorted(
+        p.name
+        for p in folder.iterdir()
+        if (p.name.startswith(DUMP_BASE) or p.name in DATA_FILES) and p.is_file()
+    )
     if entry.monthly and entry.window_days != 30:  # a shared month folder: its own files
         names = [n for n in names if f"-{entry.window_days}-days" in n]
     elif entry.monthly:
@@ -209,9 +233,8 @@ def published_files(root: Path, entry: Entry) -> tuple[tuple[str, str], ...]:
 
 def _file_label(name: str) -> str:
     """``top-pypi-packages.min.json`` reads as ``min.json``; other files keep their name."""
-    base = "top-pypi-packages"
-    if name.startswith(base) and len(name) > len(base):
-        return name[len(base) + 1 :]
+    if name.startswith(DUMP_BASE) and len(name) > len(DUMP_BASE):
+        return name[len(DUMP_BASE) + 1 :]
     return name
 
 
