@@ -355,10 +355,11 @@
       }),
       legend(windows, markers, gaps, S),
     );
-    if (inLatest && BADGE_KEY.test(k)) out.appendChild(badge(k));
-    // The tables (hundreds of rows) wait for the frame after the charts: charts first.
+    // The badge and the tables (hundreds of rows) wait for the frame after the
+    // charts: the charts are what a visitor came for, and they paint first.
     requestAnimationFrame(() =>
       setTimeout(() => {
+        if (inLatest && BADGE_KEY.test(k)) out.appendChild(badge(k));
         for (const w of windows) out.appendChild(table(w, byW.get(w), S, markers, gaps));
         out.dataset.shown = String((entry.length / 3) | 0);
       }),
