@@ -2,7 +2,8 @@
 
 ``build_site`` is the one entry point ``update``, ``demo`` and publishing call.
 The pages are plain HTML (the top 100 need no JavaScript); the longer lists and
-the project history load compact data files written next to them.
+the project history (every snapshot of both windows) load compact data files
+written next to them, and ``badges/`` holds a rank badge per listed project.
 """
 
 from __future__ import annotations
