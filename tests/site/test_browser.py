@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from tests.support.sitedata import (
+    HEBREW,
     LATEST,
     MONTHS,
     QUOTES,
     RARE,
+    RLO,
     UNICODE,
     XSS,
     XSS_DEEP,
     N,
     make_dataset,
+    make_history,
 )
 from tests.support.sites import build
-from toppypi.site.serve import CHROMIUM, launch_chromium, serving
+from toppypi.site.serve import serving
 
 pytestmark = pytest.mark.browser
 
@@ -33,20 +35,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build(root)
     with serving(root) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 class Watch:
@@ -108,7 +96,7 @@ def names_shown(pg: Any) -> list[str]:
 
 def no_injection(pg: Any) -> None:
     assert pg.evaluate("window.__xss") is None
-    assert pg.locator("main img, main script").count() == 0
+    assert pg.locator("main img:not(.badge), main script").count() == 0
 
 
 def test_first_100_rows_visible(page: Any, site: str) -> None:
@@ -228,14 +216,16 @@ def test_movers_and_project_pages(page: Any, site: str) -> None:
         pg.goto(site + "project.html")
         pg.get_by_label("Project name").fill(name.upper() if name == "requests" else name)
         pg.get_by_role("button", name="Show").click()
-        pg.wait_for_selector("#project h2")
+        pg.wait_for_selector("#project[data-shown]")
         assert pg.locator("#project h2").inner_text() == name
-        assert pg.locator("#project table tbody tr").count() == months
-        assert pg.locator("#project figure svg path.ln").count() == 2
+        assert pg.locator("#project tr.snap").count() == months
+        assert pg.locator("#project figure svg path.ln").count() == 2  # one window, two charts
+        # a badge (and its snippets) only for a name a PyPI project can have
+        assert pg.locator("#project section.badge").count() == (name == "requests")
         no_injection(pg)
     pg.goto(site + "project.html?p=no-such-project")
     pg.wait_for_selector("#project p")
-    assert "not in any archived month" in pg.locator("#project").inner_text()
+    assert "not in any archived list" in pg.locator("#project").inner_text()
 
 
 def test_no_request_leaves_localhost(page: Any, watch: Watch, site: str) -> None:
@@ -269,3 +259,155 @@ def test_archive_months_stay_on_one_line_on_a_phone(page: Any, site: str) -> Non
         "table.arch tbody th a", "as => as.map(a => a.getClientRects().length)"
     )
     assert heights and set(heights) == {1}  # "2026-03", not "2026-" over "03"
+
+
+# --- the whole history: both windows, methodology changes, badges, bidi ------------------
+
+
+@pytest.fixture(scope="module")
+def hist_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("hist")
+    make_history(root)
+    build(root)
+    with serving(root) as url:
+        yield url
+
+
+@pytest.fixture
+def hist(browser: Any, hist_site: str) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    w = Watch(ctx.new_page(), hist_site)
+    yield w.page
+    w.clean()
+    ctx.close()
+
+
+def test_project_page_shows_both_windows_and_the_changes(hist: Any, hist_site: str) -> None:
+    pg = hist
+    pg.goto(hist_site + "project.html?p=NumPy")
+    pg.wait_for_selector("#project[data-shown]")
+    assert pg.locator("#project h2").inner_text() == "numpy"
+    assert pg.locator("#project table[data-window='30'] tr.snap").count() == 12
+    assert pg.locator("#project table[data-window='365'] tr.snap").count() == 2
+    summary = pg.locator("#project > p").first.inner_text()
+    assert "12 of 12 snapshots of the 30-day window and 2 of 2 snapshots of the 365-day" in summary
+    assert "Rank 1 in the latest list, 2025-07." in summary
+    charts = pg.locator("#project figure")
+    assert charts.count() == 2
+    for i in range(2):
+        chart = charts.nth(i)
+        assert (
+            chart.locator("path.ln.w30").count() == 1 and chart.locator("path.ln.w365").count() == 1
+        )
+        assert chart.locator("line.mk").count() == 3  # each change, marked on both charts
+        assert chart.locator("text.mkn").all_text_contents() == ["1", "2", "3"]
+        assert chart.locator("rect.gap").count() == 3
+        assert chart.locator("path.pt").evaluate_all("ps => ps.map(p => +p.dataset.points)") == [
+            12,
+            2,
+        ]
+        # the 30-day line breaks at each gap: 4 runs of snapshots
+        d = chart.locator("path.ln.w30").get_attribute("d")
+        assert d.count("M") == 4, d
+    # Hovering names the nearest snapshot: the last one, at the right edge.
+    rank_chart = charts.nth(0).locator("svg")
+    box = rank_chart.bounding_box()
+    assert box is not None
+    rank_chart.hover(position={"x": box["width"] - 16, "y": box["height"] / 2})
+    assert charts.nth(0).locator("g.tip text").text_content() == (
+        "2025-07 (30-day window): rank 1, 90,000,013 downloads in 31 days"
+    )
+    legend = pg.locator("#project .legend").inner_text()
+    for text in (
+        "2021-05-01 (30-day window): Step change in the counts: upstream step: pypinfo upgraded",
+        "2024-11-26 (30-day window): Installers counted: pip only → all installers",
+        "2025-06 (30-day window): Data source: BigQuery/pypinfo → ClickHouse",
+        "2024-07-01 → 2024-08-30 (60 days)",
+    ):
+        assert text in legend, legend
+    table = pg.locator("#project table[data-window='30']").inner_text()
+    assert "No snapshot for 60 days" in table and "3. Data source from 2025-06" in table
+    # every snapshot link resolves
+    for href in pg.eval_on_selector_all("#project tr.snap a", "as => as.map(a => a.href)"):
+        assert pg.request.get(href).ok, href
+
+
+def test_badge_and_snippets(hist: Any, hist_site: str) -> None:
+    pg = hist
+    pg.goto(hist_site + "project.html?p=requests")
+    pg.wait_for_selector("#project section.badge img")
+    pg.wait_for_function("() => document.querySelector('img.badge').complete")
+    assert pg.evaluate("document.querySelector('img.badge').naturalWidth") == 87
+    snippets = pg.locator("#project section.badge pre").all_inner_texts()
+    svg, page = hist_site + "badges/requests.svg", hist_site + "project.html?p=requests"
+    shields = "https://img.shields.io/endpoint?url=" + quote(hist_site + "badges/requests.json", "")
+    assert snippets == [
+        f"[![PyPI rank]({svg})]({page})",
+        f"[![PyPI rank]({shields})]({page})",
+        f".. image:: {svg}\n   :target: {page}\n   :alt: PyPI rank",
+        f".. image:: {shields}\n   :target: {page}\n   :alt: PyPI rank",
+    ]
+    # The badge itself, opened in the browser: an SVG that names the rank.
+    pg.goto(hist_site + "badges/requests.svg")
+    assert pg.evaluate("document.documentElement.tagName") == "svg"
+    assert pg.evaluate("document.querySelector('title').textContent") == (
+        "requests: #2 by downloads on PyPI"
+    )
+    assert pg.evaluate("document.querySelectorAll('script').length") == 0
+    assert pg.request.get(hist_site + "badges/requests.json").json()["message"] == "#2"
+
+
+def test_archive_page_lists_every_snapshot(hist: Any, hist_site: str) -> None:
+    pg = hist
+    pg.goto(hist_site + "archive.html")
+    assert pg.locator("#w30 + div tr.snap").count() == 12
+    assert pg.locator("#w365 + div tr.snap").count() == 2
+    assert pg.locator("tr.mark").count() == 3 and pg.locator("tr.gap").count() == 3
+    links = pg.eval_on_selector_all("table.arch a", "as => as.map(a => a.href)")
+    assert len(links) == 12 * 2 + 2 * (1 + 4)  # csv+meta for snapshots; page+4 dumps a month
+    for href in links:
+        assert pg.request.get(href).ok, href
+    pg.get_by_role("link", name="2025-06", exact=True).click()
+    assert pg.url == hist_site + "month/2025-06/index.html"
+    assert "Projects with downloads\n712,345" in pg.locator(".meta").inner_text()
+    no_injection(pg)
+
+
+def test_names_are_isolated_and_bidi_controls_shown(hist: Any, hist_site: str) -> None:
+    """ "evil\u202egnp.exe" never reads "evilexe.png", and no name reorders its neighbours."""
+    pg = hist
+    pg.goto(hist_site + "project.html")
+    examples = pg.locator("p.examples bdi")
+    texts = examples.all_inner_texts()
+    assert "evil[U+202E]gnp.exe" in texts and RLO not in texts
+    # Two right-to-left names side by side stay in list order, left to right.
+    a, b = (examples.nth(texts.index(n)).bounding_box() for n in HEBREW)
+    assert a is not None and b is not None and a["x"] + a["width"] <= b["x"]
+    # The month table: server rows and the rows the script draws alike.
+    pg.goto(hist_site + "index.html")
+    cell = pg.locator("#rows tr").nth(4).locator("td.name")
+    assert cell.inner_text() == "evil[U+202E]gnp.exe"
+    assert cell.locator("bdi").count() == 1
+    pg.get_by_role("button", name="Project").click()  # the script redraws every row
+    drawn = pg.locator("#rows tr:not(.sp) td.name a").filter(has_text="evil")
+    assert drawn.inner_text() == "evil[U+202E]gnp.exe"
+    assert drawn.evaluate("a => getComputedStyle(a).unicodeBidi") == "isolate"
+    assert drawn.get_attribute("href") == "https://pypi.org/project/evil%E2%80%AEgnp.exe/"
+    # The project page: heading, title and no badge for a name PyPI cannot have.
+    pg.goto(hist_site + "project.html?p=" + quote(RLO))
+    pg.wait_for_selector("#project[data-shown]")
+    assert pg.locator("#project h2 bdi").inner_text() == "evil[U+202E]gnp.exe"
+    assert pg.title().startswith("\u2068evil[U+202E]gnp.exe\u2069 · ")
+    assert pg.locator("#project section.badge").count() == 0
+    pg.goto(hist_site + "archive.html")
+    assert "\u202e" not in pg.locator("main").inner_text()
+    no_injection(pg)
+
+
+def test_hostile_project_pages_run_nothing(hist: Any, hist_site: str) -> None:
+    for name in (XSS, QUOTES):
+        hist.goto(hist_site + "project.html?p=" + quote(name, ""))
+        hist.wait_for_selector("#project[data-shown]")
+        assert hist.locator("#project h2").inner_text() == name
+        assert hist.locator("#project section.badge").count() == 0
+        no_injection(hist)

@@ -7,21 +7,17 @@ import gzip
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import run_cli
 from tests.support.datasets import write_month
-from tests.support.sitedata import LATEST, QUOTES, XSS, XSS_DEEP, make_dataset
+from tests.support.sitedata import LATEST, QUOTES, XSS, XSS_DEEP, make_dataset, small
 from tests.support.sites import build, build_site
 from toppypi.dataset import Dataset
 from toppypi.model.ranking import Ranking
 from toppypi.site.data import PROJECT_SHARDS, shard_of, site_key, spark
-from toppypi.site.serve import make_server
 from toppypi.site.svg import spark_path
 
 
@@ -39,15 +35,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def small(root: Path) -> Dataset:
-    """Two tiny months: b climbs, c is new, d drops out."""
-    ds = Dataset(root)
-    t = dt.datetime(2026, 4, 1, 0, 0, 0)
-    write_month(ds, "2026-02", Ranking.of([(30, "a"), (20, "d"), (10, "b")], t))
-    write_month(ds, "2026-03", Ranking.of([(50, "a"), (40, "b"), (5, "c")], t))
-    return ds
-
-
 def test_month_data_file_is_exact(tmp_path: Path) -> None:
     small(tmp_path)
     build(tmp_path)
@@ -61,13 +48,25 @@ def test_month_data_file_is_exact(tmp_path: Path) -> None:
     # The first month has nothing to compare with: -1 everywhere.
     assert json.loads((tmp_path / "data/2026-02.json").read_bytes())["p"] == [-1, -1, -1]
     shard = json.loads((tmp_path / f"data/projects/{shard_of('b'):02x}.json").read_bytes())
-    assert shard["m"] == ["2026-02", "2026-03"]
-    assert shard["p"]["b"] == ["b", 0, 3, 10, 1, 2, 40]
+    assert shard["p"]["b"] == ["b", 0, 3, 10, 1, 2, 40]  # (snapshot, rank, downloads) each
+    snaps = json.loads((tmp_path / "data/snapshots.json").read_bytes())
+    assert snaps == {
+        "s": [
+            [30, "2026-02", "2026-03-01", "2026-02-01", "2026-02-28", 28, "ClickHouse",
+             "all installers", "month/2026-02/index.html"],
+            [30, "2026-03", "2026-04-01", "2026-03-01", "2026-03-31", 31, "ClickHouse",
+             "all installers", "month/2026-03/index.html"],
+        ],
+        "k": [],
+        "g": [],
+        "latest": 1,
+    }  # fmt: skip
     assert len(list((tmp_path / "data/projects").iterdir())) == PROJECT_SHARDS
     html = (tmp_path / "index.html").read_text()
     up = '<td class="chg up"><span aria-hidden="true">▲</span><span class="vh">up </span>1</td>'
     assert up in html
     assert '<td class="chg new">new</td>' in html
+    assert '<a href="https://pypi.org/project/b/"><bdi>b</bdi></a>' in html
     movers = (tmp_path / "movers.html").read_text()
     assert re.search(r'#dropped">Dropped \(1\)', movers) and "project.html?p=d" in movers
 
@@ -161,12 +160,15 @@ def test_site_build_cli(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     n = len(build(tmp_path).files)
     assert proc.stderr == (
-        f"site: 2 month(s), {n} files, {n} written, 0 unchanged -> {tmp_path}/index.html\n"
+        f"site: 2 month(s), 2 snapshot(s), {n} files, {n} written, 0 unchanged "
+        f"-> {tmp_path}/index.html\n"
     )
     proc = run_cli("site", "build", "--dataset", str(tmp_path), "--json")
     assert json.loads(proc.stdout) == {
         "dataset": str(tmp_path),
         "months": ["2026-02", "2026-03"],
+        "snapshots": 2,
+        "skipped": [],
         "files": n,
         "written": [],
     }
@@ -183,39 +185,9 @@ def test_update_builds_the_site(store: Path, tmp_path: Path) -> None:
     out = json.loads(proc.stdout)
     assert str(ds / "index.html") in out["site_written"]
     top = json.loads((ds / "top-pypi-packages.json").read_text())["rows"][0]["project"]
-    assert f">{top}</a>" in (ds / "index.html").read_text()
+    assert f"><bdi>{top}</bdi></a>" in (ds / "index.html").read_text()
     proc = run_cli(*args, "--month", "2026-02", "--json")
     assert json.loads(proc.stdout)["site_written"] == []
-
-
-def test_serve_binds_localhost_only(tmp_path: Path) -> None:
-    small(tmp_path)
-    server = make_server(tmp_path)
-    try:
-        assert server.server_address[0] == "127.0.0.1"
-        port = str(server.server_port)
-        proc = run_cli("site", "serve", "--dataset", str(tmp_path), "--port", port)
-        assert proc.returncode != 0
-        assert proc.stderr.count("\n") == 2 and "pick another with --port" in proc.stderr
-    finally:
-        server.server_close()
-    cmd = [sys.executable, "-m", "toppypi", "site", "serve", "--dataset", str(tmp_path)]
-    serve = subprocess.Popen(
-        [*cmd, "--port", "0"],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert serve.stderr is not None
-        assert serve.stderr.readline().startswith("site: 2 month(s)")
-        line = serve.stderr.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert url, line
-        r = httpx.get(url.group(0) + "index.html")
-        assert r.status_code == 200 and "projects, 2026-03" in r.text
-    finally:
-        serve.terminate()
-        serve.wait(timeout=10)
 
 
 def test_site_title_comes_from_toppypi_toml(tmp_path: Path) -> None:

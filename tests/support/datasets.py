@@ -12,7 +12,12 @@ from toppypi.model.ranking import Ranking
 
 
 def write_month(ds: Dataset, month: str, ranking: Ranking, report: Report | None = None) -> None:
-    """``archive/month/`` (and the latest files when it is the newest), under the lock."""
+    """``archive/month/`` (and the latest files when it is the newest), under the lock.
+
+    A ranking without a source is the anchor's: ClickHouse.
+    """
+    if not ranking.source:
+        ranking = ranking.with_methodology(source="ClickHouse")
     checks = report.to_json() if report is not None else None
     with ds.writing() as w:
         w.write_month(month, month_files(ranking, checks=checks))

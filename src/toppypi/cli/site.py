@@ -41,9 +41,14 @@ def _build(dataset: Path, wait: float = 0.0) -> SiteBuild:
 
 
 def _summary(res: SiteBuild) -> str:
-    return (
-        f"site: {len(res.months)} month(s), {len(res.files)} files, {len(res.written)} written, "
-        f"{len(res.files) - len(res.written)} unchanged -> {res.root / 'index.html'}"
+    skipped = "".join(
+        f"warning: skipped {res.root}/{rel}: not a month or snapshot folder\n"
+        for rel in res.skipped
+    )
+    return skipped + (
+        f"site: {len(res.months)} month(s), {res.snapshots} snapshot(s), {len(res.files)} files, "
+        f"{len(res.written)} written, {len(res.files) - len(res.written)} unchanged "
+        f"-> {res.root / 'index.html'}"
     )
 
 
@@ -65,6 +70,8 @@ def build_cmd(dataset: Path, wait: float, as_json: bool) -> None:
                 {
                     "dataset": str(dataset),
                     "months": res.months,
+                    "snapshots": res.snapshots,
+                    "skipped": res.skipped,
                     "files": len(res.files),
                     "written": [str(p) for p in res.written],
                 },

@@ -32,7 +32,7 @@ from toppypi.dataset.layout import (
 )
 from toppypi.dataset.lock import DatasetBusy, hold, private_dir
 from toppypi.dataset.releases import MonthReleased, released, tag_for
-from toppypi.dataset.staging import Extra, import_dirs, stage_month
+from toppypi.dataset.staging import Extra, import_dirs, stage_month, write_unsynced
 from toppypi.dataset.sweep import sweep
 from toppypi.errors import InputError, UsageError
 from toppypi.formats.decode import read_dump
@@ -83,6 +83,10 @@ class Dataset:
     def months(self) -> list[str]:
         """Archived calendar months (30-day dumps), oldest first."""
         return _catalog.months(self.root)
+
+    def strays(self) -> list[str]:
+        """Folders in ``archive/`` whose names hold no snapshot: passed over, and named."""
+        return _catalog.strays(self.root)
 
     def entry(self, month: str, window: int = 30) -> Entry | None:
         for e in self.catalog(window):
@@ -290,13 +294,21 @@ class Writer:
         """One file (the release notes) added to a month that is being published."""
         return atomic_write(self.layout.month_dir(month) / name, data)
 
-    def write_files(self, files: Mapping[str, bytes]) -> list[Path]:
+    def write_files(self, files: Mapping[str, bytes], *, derived: bool = False) -> list[Path]:
         """Files outside ``archive/`` (latest dumps, site, citation): each atomic, unchanged
-        bytes left alone. Returns those written."""
-        written = []
-        for rel in sorted(files):
+        bytes left alone. Returns those written.
+
+        ``derived`` files (the site: 30,000 badges) are renamed into place without
+        an fsync each, which would cost minutes; a rebuild recreates them from the
+        archive, which is written durably.
+        """
+        for rel in files:
             if rel.split("/", 1)[0] in (ARCHIVE, self.layout.private.name, ".git"):
                 raise ValueError(f"{rel} is not written through write_files")
+        if derived:
+            return write_unsynced(self.root, files)
+        written = []
+        for rel in sorted(files):
             path = self.root / rel
             if atomic_write(path, files[rel]):
                 written.append(path)

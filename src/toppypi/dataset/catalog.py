@@ -96,6 +96,33 @@ def catalog(root: Path, window: int | None = None) -> list[Entry]:
     return sorted(out)
 
 
+def strays(root: Path) -> list[str]:
+    """Folders in ``archive/`` that hold no snapshot by their names (``2026-99/``, ``notes/``),
+    so that commands can say what they passed over."""
+    arch = root / ARCHIVE
+    out: list[str] = []
+    if not arch.is_dir():
+        return out
+    for p in sorted(arch.iterdir()):
+        if p.name.startswith(".") or not p.is_dir() or p.name == SNAPSHOTS:
+            continue
+        if month_of(p.name) is None:
+            out.append(f"{ARCHIVE}/{p.name}/")
+    snaps = arch / SNAPSHOTS
+    for wdir in sorted(snaps.iterdir()) if snaps.is_dir() else []:
+        if wdir.name.startswith("."):
+            continue
+        if window_of(wdir.name) is None or not wdir.is_dir():
+            out.append(f"{ARCHIVE}/{SNAPSHOTS}/{wdir.name}/")
+            continue
+        out.extend(
+            f"{ARCHIVE}/{SNAPSHOTS}/{wdir.name}/{p.name}/"
+            for p in sorted(wdir.iterdir())
+            if not p.name.startswith(".") and day_of(p.name) is None
+        )
+    return out
+
+
 def _as_of(path: Path, day: dt.date) -> dt.date:
     """The day after a snapshot's period (its date when meta.json cannot say)."""
     try:
@@ -230,18 +257,28 @@ def load(entry: Entry, *, exact: bool = False) -> Ranking:
 
 
 def header(entry: Entry) -> Ranking:
-    """The snapshot's identity and methodology without its rows (fast)."""
+    """The snapshot's identity and methodology without its rows (fast).
+
+    For a month, the JSON's first and last few hundred bytes say when and by
+    what it was made, and how many projects had downloads.
+    """
     if not entry.monthly:
         return from_meta(_read_meta(entry))
     import re
 
-    with entry.json_file.open("rb") as fh:
+    path = entry.json_file
+    with path.open("rb") as fh:
         head = fh.read(400).decode("utf-8", "replace")
+        size = path.stat().st_size
+        fh.seek(max(0, size - 400))
+        tail = fh.read().decode("utf-8", "replace")
     m = re.search(r'"last_update":\s*"([^"]+)",\s*"source":\s*"([^"]*)"', head)
     if m is None:  # a pypinfo-layout month: read it whole
         return load(entry, exact=True).head(0)
     stamp = dt.datetime.strptime(m.group(1), _TS)
-    empty = Ranking((), (), stamp, methodology=Methodology(source=m.group(2)))
+    seen = re.search(r'"rows_before_limit_at_least":\s*(\d{1,19})\b', tail)
+    env = Envelope(rows_before_limit_at_least=int(seen.group(1)) if seen else None)
+    empty = Ranking((), (), stamp, methodology=Methodology(source=m.group(2)), envelope=env)
     return _month_header(entry, empty)
 
 
@@ -250,9 +287,11 @@ def _read_meta(entry: Entry) -> dict[str, Any]:
     try:
         obj = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: unreadable snapshot metadata ({exc})") from None
+        raise InputError(
+            f"{path}: unreadable snapshot metadata ({exc}); repair or remove the folder"
+        ) from None
     if not isinstance(obj, dict):
-        raise InputError(f"{path}: unreadable snapshot metadata")
+        raise InputError(f"{path}: unreadable snapshot metadata; repair or remove the folder")
     return obj
 
 

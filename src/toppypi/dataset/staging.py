@@ -94,3 +94,22 @@ def _write_synced(path: Path, data: bytes) -> None:
         fh.write(data)
         fh.flush()
         os.fdatasync(fh.fileno())
+
+
+def write_unsynced(root: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write the files whose bytes differ, each to a temporary sibling renamed into place.
+
+    No fsync: for derived files only (a reader never sees half a file, and a
+    rebuild after a power loss writes them again).
+    """
+    from toppypi.atomic import temp_path_for
+
+    written = []
+    for rel in sorted(files):
+        path, data = root / rel, files[rel]
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            continue
+        with temp_path_for(path) as tmp:
+            tmp.write_bytes(data)
+        written.append(path)
+    return written

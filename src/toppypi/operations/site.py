@@ -19,6 +19,8 @@ class SiteBuild:
     written: list[Path] = field(default_factory=list)  # those whose bytes changed
     removed: list[Path] = field(default_factory=list)  # pages of months no longer archived
     months: list[str] = field(default_factory=list)
+    snapshots: int = 0  # every archived snapshot, both windows
+    skipped: list[str] = field(default_factory=list)  # archive/ folders that hold no snapshot
 
 
 def title_of(ds: Dataset) -> str:
@@ -31,11 +33,11 @@ def build_locked(w: Writer, *, title: str | None = None) -> SiteBuild:
     from toppypi.site.build import remove_stale, site_files
 
     ds = w.dataset
-    months, files = site_files(ds, title=title or title_of(ds))
-    out = SiteBuild(ds.root, months=months)
-    out.files = [ds.root / rel for rel in sorted(files)]
-    out.written = w.write_files(files)
-    out.removed = remove_stale(ds.root, set(files))
+    site = site_files(ds, title=title or title_of(ds))
+    out = SiteBuild(ds.root, months=site.months, snapshots=site.snapshots, skipped=site.skipped)
+    out.files = [ds.root / rel for rel in sorted(site.files)]
+    out.written = w.write_files(site.files, derived=True)
+    out.removed = remove_stale(ds.root, set(site.files))
     return out
 
 

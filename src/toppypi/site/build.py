@@ -1,24 +1,42 @@
-"""Assemble the whole site in memory, then write only the files whose bytes changed."""
+"""Assemble the whole site in memory; the dataset writes only the files whose bytes changed."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from toppypi.site import pages
-from toppypi.site.data import Archive, load_site_data, month_data, project_shards
+from toppypi.site.badges import badge_files, existing_keys
+from toppypi.site.data import Archive, load_site_data, month_data
+from toppypi.site.series import load_history, project_shards, ranked_in, snapshots_json
 
 ASSETS = ("table.js", "project.js")
 DEFAULT_TITLE = "Top PyPI Packages"
 
 
-def site_files(ds: Archive, *, title: str = DEFAULT_TITLE) -> tuple[list[str], dict[str, bytes]]:
-    """The site as ``{relative path: bytes}``, and the months it covers."""
+@dataclass
+class SiteFiles:
+    files: dict[str, bytes] = field(default_factory=dict)
+    months: list[str] = field(default_factory=list)
+    snapshots: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def site_files(ds: Archive, *, title: str = DEFAULT_TITLE) -> SiteFiles:
+    """The site as ``{relative path: bytes}``, with what it covers.
+
+    Badges also depend on ``badges/`` itself: a project that left the list keeps
+    its badge, rewritten as "unranked".
+    """
+    root = ds.root
     data = load_site_data(ds)
+    hist = load_history(ds, {m.month: m.snapshot for m in data.months})
+    out = SiteFiles(snapshots=len(hist.snaps), skipped=hist.skipped)
     if not data.months:
-        return [], {}
+        return out
     static = resources.files("toppypi.site") / "static"
     files = {f"assets/{name}": (static / name).read_bytes() for name in ASSETS}
     env = pages.environment((static / "site.css").read_text(encoding="utf-8"))
@@ -29,11 +47,14 @@ def site_files(ds: Archive, *, title: str = DEFAULT_TITLE) -> tuple[list[str], d
         is_latest = m is latest
         files.update(pages.month_page(env, data, m, rows, latest=is_latest, title=title))
         files.update(pages.movers_page(env, data, m, latest=is_latest, title=title))
-    for i, shard in enumerate(project_shards(data)):
+    files["data/snapshots.json"] = snapshots_json(hist)
+    for i, shard in enumerate(project_shards(hist)):
         files[f"data/projects/{i:02x}.json"] = shard
-    files.update(pages.archive_page(env, data, title=title))
+    files.update(pages.archive_page(env, data, hist, title=title))
     files.update(pages.project_page(env, data, title=title))
-    return [m.month for m in data.months], files
+    files.update(badge_files(ranked_in(hist, hist.latest), existing_keys(root)))
+    out.files, out.months = files, [m.month for m in data.months]
+    return out
 
 
 # The files the site generates per month or per shard; only these are ever removed.

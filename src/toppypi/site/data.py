@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,28 +18,57 @@ from toppypi.formats import DumpFormat, dump_name
 from toppypi.model.period import Period, add_months
 from toppypi.model.ranking import Ranking
 
+CHECKS_FILE = "checks.json"
+
 
 class Archive(Protocol):
-    """What the site reads of a dataset (``toppypi.dataset.Dataset`` is one)."""
+    """What the site reads of a dataset; ``toppypi.dataset.Dataset`` is one.
+
+    The site only renders: the dataset owns the folder, lists its snapshots
+    (``catalog`` entries have ``window_days``, ``as_of``, ``label``, ``path``
+    and ``monthly``) and writes the files the site returns.
+    """
+
+    root: Path
 
     def months(self) -> list[str]: ...
 
-    def load(self, month: str, window: int = 30) -> Ranking: ...
+    def load(self, month: str, window: int = 30, *, exact: bool = False) -> Ranking: ...
 
     def month_file(self, month: str, name: str) -> Path: ...
 
-CHECKS_FILE = "checks.json"
+    def catalog(self, window: int | None = None) -> Sequence[Any]: ...
+
+    def header(self, entry: Any) -> Ranking: ...
+
+    def columns(self, entry: Any) -> tuple[list[str], list[int]]: ...
+
+    def strays(self) -> list[str]: ...
 
 SPARK_MONTHS = 12
 # Sparkline levels are one character each, so 15,000 rows cost 12 bytes apiece.
 SPARK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SPARK_GAP = "."
-PROJECT_SHARDS = 256  # the project page fetches one of these; keep in step with site.js
+PROJECT_SHARDS = 256  # the project page fetches one of these; keep in step with project.js
 
 
 def site_key(name: str) -> str:
     """PEP 503-style key that never refuses a name (the data may hold anything)."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# Explicit bidirectional formatting characters (embeddings, overrides, isolates, marks).
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(name: str) -> str:
+    """A name as the site displays it: bidi controls made visible as ``[U+202E]``.
+
+    Together with ``<bdi>`` (or ``unicode-bidi: isolate``) around every name,
+    "evil\u202egnp.exe" reads as what it is, never as "evilexe.png". project.js
+    and table.js do the same for the rows they draw.
+    """
+    return BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", name)
 
 
 def shard_of(key: str) -> int:
@@ -72,6 +102,40 @@ class Quality:
         return {None: "unknown", True: "ok", False: "fail"}[self.passed]
 
 
+@dataclass(frozen=True)
+class Totals:
+    """What the engine knew beyond the top N; None where the month does not say."""
+
+    projects: int | None = None  # projects with any downloads in the period
+    downloads: int | None = None  # all downloads in the period
+    top_share: float | None = None  # share of ``downloads`` the listed rows cover, 0..1
+
+    @property
+    def known(self) -> bool:
+        return (self.projects, self.downloads, self.top_share) != (None, None, None)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _share(value: Any) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None
+
+
+def read_totals(r: Ranking) -> Totals:
+    """The whole period's totals the archive knows (``provenance.json``, else ClickHouse's
+    ``rows_before_limit_at_least``); unknown values stay None, so the header shows nothing."""
+    t = r.totals
+    share = t.top_share(r.total_downloads)
+    return Totals(
+        _count(r.projects_with_downloads),
+        _count(t.downloads),
+        _share(share) if share is not None else None,
+    )
+
+
 @dataclass
 class MonthRow:
     rank: int
@@ -92,6 +156,7 @@ class Month:
     quality: Quality
     previous: str | None
     files: list[str]  # dump files present in archive/YYYY-MM/
+    totals: Totals = field(default_factory=Totals)
 
     @property
     def period(self) -> Period:
@@ -107,6 +172,7 @@ class SiteData:
     months: list[Month]
     # month -> {project: (rank, downloads)}
     ranks: dict[str, dict[str, tuple[int, int]]]
+    skipped: list[str] = field(default_factory=list)  # archive/ folders that are no month
 
     @property
     def latest(self) -> Month:
@@ -157,6 +223,8 @@ def read_quality(ds: Archive, month: str) -> Quality:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Quality(None)
+    if not isinstance(data, dict) or not isinstance(data.get("findings", []), list):
+        return Quality(None)
     findings = [
         {k: str(f.get(k, "")) for k in ("check", "severity", "message")}
         for f in data.get("findings", [])
@@ -166,7 +234,9 @@ def read_quality(ds: Archive, month: str) -> Quality:
 
 
 def load_site_data(ds: Archive) -> SiteData:
+    """Every archived month; the dataset names the folders it passed over."""
     names = ds.months()
+    skipped = ds.strays()
     months: list[Month] = []
     ranks: dict[str, dict[str, tuple[int, int]]] = {}
     for i, name in enumerate(names):
@@ -176,11 +246,20 @@ def load_site_data(ds: Archive) -> SiteData:
             for f in (DumpFormat.JSON, DumpFormat.MIN_JSON, DumpFormat.CSV, DumpFormat.PARQUET)
             if ds.month_file(name, dump_name(f)).is_file()
         ]
-        months.append(Month(name, snap, read_quality(ds, name), names[i - 1] if i else None, files))
+        months.append(
+            Month(
+                name,
+                snap,
+                read_quality(ds, name),
+                names[i - 1] if i else None,
+                files,
+                read_totals(snap),
+            )
+        )
         ranks[name] = {}
         for rank, (count, project) in enumerate(snap.rows(), 1):
             ranks[name].setdefault(project, (rank, count))
-    return SiteData(months, ranks)
+    return SiteData(months, ranks, skipped)
 
 
 def compact_json(obj: Any) -> bytes:
@@ -202,22 +281,3 @@ def month_data(rows: list[MonthRow], month: str, has_previous: bool) -> bytes:
             "s": "".join(r.spark for r in rows),
         }
     )
-
-
-def project_shards(data: SiteData) -> list[bytes]:
-    """Every project's rank and downloads in every month, split by ``shard_of``.
-
-    An entry is ``[display name, month index, rank, downloads, ...]``.
-    """
-    month_names = [m.month for m in data.months]
-    entries: dict[str, list[Any]] = {}
-    for mi, m in enumerate(month_names):
-        for project, (rank, dl) in data.ranks[m].items():
-            key = site_key(project)
-            entry = entries.setdefault(key, [project])
-            entry[0] = project  # the newest spelling wins
-            entry.extend((mi, rank, dl))
-    shards: list[dict[str, list[Any]]] = [{} for _ in range(PROJECT_SHARDS)]
-    for key in sorted(entries):
-        shards[shard_of(key)][key] = entries[key]
-    return [compact_json({"m": month_names, "p": s}) for s in shards]

@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 from toppypi.formats import DumpFormat, dump_name
 from toppypi.movers import Movers, compare
-from toppypi.site.data import PROJECT_SHARDS, Month, MonthRow, SiteData
+from toppypi.site.data import PROJECT_SHARDS, Month, MonthRow, SiteData, shown
+from toppypi.site.series import Gap, History, Marker, Snap
 from toppypi.site.svg import spark_path
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def environment(css: str) -> jinja2.Environment:
     # Quote every reserved character: a name must never add a path segment or a query.
     env.filters["urlpart"] = lambda s: quote(str(s), safe="")
     env.filters["spark_path"] = spark_path
+    env.filters["shown"] = shown
     env.globals["style"] = Markup(css)  # our own stylesheet, shipped in the package
     # The CSP allows exactly this stylesheet and nothing inline besides.
     env.globals["style_hash"] = "sha256-" + base64.b64encode(
@@ -52,6 +54,7 @@ def environment(css: str) -> jinja2.Environment:
     ).decode("ascii")
     env.filters["signed"] = lambda n: f"{n:+,}"
     env.filters["pct"] = lambda x: "" if x is None else f"{x:+.0f}%"
+    env.filters["share"] = lambda x: f"{100 * x:.1f}%"
     return env
 
 
@@ -159,7 +162,28 @@ def movers_page(
     )
 
 
-def archive_page(env: jinja2.Environment, data: SiteData, *, title: str) -> dict[str, bytes]:
+def archive_rows(hist: History, window: int) -> list[tuple[str, Snap | Marker | Gap]]:
+    """One window's snapshots newest first, each methodology change and gap where it falls."""
+    by_index: dict[int, list[tuple[str, Snap | Marker | Gap]]] = {}
+    for mk in hist.markers:
+        if mk.window == window:
+            by_index.setdefault(mk.index, []).append(("marker", mk))
+    for g in hist.gaps:
+        if g.window == window:
+            by_index.setdefault(g.after, []).append(("gap", g))
+    out: list[tuple[str, Snap | Marker | Gap]] = []
+    for snap in reversed(hist.window(window)):
+        out.append(("snap", snap))
+        out.extend(by_index.get(snap.index, []))  # between it and the one before it
+    return out
+
+
+def archive_page(
+    env: jinja2.Environment, data: SiteData, hist: History, *, title: str
+) -> dict[str, bytes]:
+    """Every archived snapshot of every window, with links to what is published for each."""
+    quality = {m.month: m.quality for m in data.months}
+    windows = sorted({s.window for s in hist.snaps})
     return {
         "archive.html": _render(
             env,
@@ -167,7 +191,9 @@ def archive_page(env: jinja2.Environment, data: SiteData, *, title: str) -> dict
             title=title,
             base="",
             nav="archive",
-            months=list(reversed(data.months)),
+            windows=[(w, len(hist.window(w)), archive_rows(hist, w)) for w in windows],
+            quality=quality,
+            snaps=hist.snaps,
         )
     }
 

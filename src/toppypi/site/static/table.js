@@ -19,6 +19,11 @@
   const nf = new Intl.NumberFormat("en-US");
   const fmt = (n) => nf.format(n);
   const DEFAULT_DIR = { r: 1, n: 1, d: -1, c: -1 };
+  const PYPI = "https://pypi.org/project/";
+  // Bidi controls in a name are shown as [U+202E]; the cell isolates the rest (site.css).
+  const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const shown = (s) =>
+    s.replace(BIDI, (c) => "[U+" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "]");
 
   let data = null; // columns: n names, d downloads, p previous rank (0 new, -1 unknown), s sparks
   let lower = null;
@@ -40,7 +45,8 @@
     const n = [], d = [], p = [];
     let s = "";
     for (const tr of body.rows) {
-      n.push(tr.cells[1].textContent);
+      // The real name, from the link: the text shows bidi controls as [U+202E].
+      n.push(decodeURIComponent(tr.cells[1].firstElementChild.getAttribute("href").slice(PYPI.length, -1)));
       d.push(Number(tr.cells[2].textContent.replace(/,/g, "")));
       p.push(hasPrev ? Number(tr.dataset.p) : -1);
       s += tr.dataset.s;
@@ -199,8 +205,8 @@
     const enc = encodeURIComponent(name);
     tr.setAttribute("aria-rowindex", String(pos + 2));
     c.rank.textContent = fmt(i + 1);
-    c.link.href = "https://pypi.org/project/" + enc + "/";
-    c.link.textContent = name;
+    c.link.href = PYPI + enc + "/";
+    c.link.textContent = shown(name);
     c.dl.textContent = fmt(data.d[i]);
     const p = data.p[i];
     let cls = "chg", arrow = "", word = "", amount = "";
