@@ -49,6 +49,7 @@ def test_update_writes_layout_and_is_idempotent(store: Path, tmp_path: Path) -> 
             for a in ("", "-30-days")
             for e in ("json", "min.json", "csv")
         ]
+        + ["datapackage.json"]
     )
     assert first["top-pypi-packages.json"] == first["archive/2026-03/top-pypi-packages.json"]
     assert first["top-pypi-packages-30-days.csv"] == first["top-pypi-packages.csv"]
