@@ -93,10 +93,15 @@ ROLLUPS: tuple[Rollup, ...] = (
 STAGED_FIELDS: tuple[Field, ...] = tuple(dict.fromkeys(f for r in ROLLUPS for f in r.fields))
 
 
+# The UTC day of an event, by arithmetic: the same day as ``CAST(... AS DATE)``
+# under UTC, without a time-zone conversion per event (a third of the ingest).
+UTC_DAY = "(DATE '1970-01-01' + CAST(floor(epoch_us(\"timestamp\") / 86400000000) AS INTEGER))"
+
+
 def staged_select(source: str) -> str:
     """Aggregate raw events from ``source`` to one row per day and roll-up key."""
     cols = ", ".join(f"{RAW_FIELDS[f]} AS {f.value.replace('-', '_')}" for f in STAGED_FIELDS)
     return (
-        f'SELECT CAST("timestamp" AS DATE) AS day, {cols}, COUNT(*)::BIGINT AS count '  # noqa: S608
+        f"SELECT {UTC_DAY} AS day, {cols}, COUNT(*)::BIGINT AS count "  # noqa: S608
         f"FROM {source} GROUP BY ALL"
     )

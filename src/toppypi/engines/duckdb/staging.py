@@ -1,0 +1,318 @@
+"""Stage one input for the store, touching nothing of the store's own files.
+
+Each input (a Parquet or JSON Lines events file, or an access log) becomes a
+raw Parquet copy in the events folder under a staging name, and a day-level
+aggregate in a TEMP table of the ingest's connection. Everything that can
+fail because of the input fails here, before the store is written; folding
+the aggregates in is then one transaction that cannot fail on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toppypi.engines.duckdb.fields import REQUIRED_COLUMNS
+from toppypi.engines.duckdb.rollups import staged_select
+from toppypi.errors import InputError
+from toppypi.logs.lines import detect_format
+from toppypi.logs.parse import LogParser, LogStats
+from toppypi.logs.streams import (
+    Checkpoint,
+    Chunks,
+    LogFile,
+    LogReadError,
+    head_id,
+    head_of,
+    is_gzip,
+    plan_resume,
+)
+from toppypi.model.events import duckdb_columns
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from toppypi.logs.geo import GeoIP
+
+SNIFF_BYTES = 1 << 20
+
+
+def sql_string(text: str) -> str:
+    """A single-quoted SQL literal; for our own paths, which may hold quotes."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class Staged:
+    """One input, staged: what phase two folds into the store."""
+
+    source: Path
+    kind: str  # "parquet", "jsonl" or "log"
+    id: str  # the ingested_files key: the file's sha256, or a log slice's
+    raw: Path | None = None  # the raw events under a staging name
+    table: str | None = None  # the TEMP table with its day-level aggregate
+    events: int = 0
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    skipped: bool = False  # already in the store: nothing to fold
+    restore: bool = False  # already counted, but its raw copy was lost: put it back
+    log: LogStats | None = None
+    checkpoint: Checkpoint | None = None
+    head: str | None = None
+    resumed_at_line: int = 0
+    format: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LogOptions:
+    """How to read access logs: the format, extra URL prefixes, and a GeoIP database."""
+
+    fmt: str = "auto"
+    prefixes: tuple[str, ...] = ()
+    geoip: GeoIP | None = None
+
+
+def detect_kind(path: Path) -> str:
+    """``parquet``, ``jsonl`` or ``log``, from the content (gzip looked through)."""
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        return "parquet"
+    try:
+        if magic[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as gz:
+                head = gz.read(4096)
+        else:
+            with path.open("rb") as fh:
+                head = fh.read(4096)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    return "jsonl" if head.lstrip()[:1] == b"{" else "log"
+
+
+def _copy_hashing(src: Path, dest: Path) -> str:
+    """Copy ``src`` to ``dest`` and return its sha256, reading it once."""
+    h = hashlib.sha256()
+    with src.open("rb") as fi, dest.open("wb") as fo:
+        while chunk := fi.read(1 << 22):
+            h.update(chunk)
+            fo.write(chunk)
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Stager:
+    """Stages inputs in the ingest's connection (TEMP tables) and the events folder."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        edir: Path,
+        known: dict[str, bool],
+        checkpoints: list[tuple[str, Checkpoint]],
+        log_options: LogOptions,
+    ) -> None:
+        self.con = con
+        self.edir = edir
+        self.known = known  # ingested id -> its raw copy is present
+        self.checkpoints = checkpoints  # (head id, checkpoint), this run's included
+        self.log_options = log_options
+        self._parsers: dict[str, LogParser] = {}
+        self._n = 0
+
+    def close(self) -> None:
+        for p in self._parsers.values():
+            p.close()
+
+    def _staging_path(self) -> Path:
+        self._n += 1
+        self.edir.mkdir(parents=True, exist_ok=True)
+        return self.edir / f".staging-{os.getpid()}-{threading.get_ident()}-{self._n}.parquet"
+
+    def stage(self, src: Path) -> Staged:
+        kind = detect_kind(src)
+        if kind == "log":
+            return self._stage_log(src)
+        return self._stage_events(src, kind)
+
+    # events files -------------------------------------------------------
+
+    def _stage_events(self, src: Path, kind: str) -> Staged:
+        import duckdb
+
+        raw = self._staging_path()
+        try:
+            sha = _copy_hashing(src, raw) if kind == "parquet" else file_sha256(src)
+            st = Staged(src, kind, sha, raw=raw)
+            if sha in self.known:
+                st.skipped = True
+                if self.known[sha]:
+                    raw.unlink(missing_ok=True)
+                    st.raw = None
+                    return st
+                st.restore = True  # counted once, but its raw copy is gone: put it back
+            if kind == "jsonl":
+                self._jsonl_to_parquet(src, raw)
+            relation = f"read_parquet({sql_string(str(raw))})"
+            _check_schema(self.con, relation, str(src))
+            if not st.restore:
+                self._aggregate(st, relation)
+            self.known[sha] = True
+            return st
+        except duckdb.Error as exc:
+            raw.unlink(missing_ok=True)
+            first = str(exc).strip().splitlines()[0]
+            raise InputError(f"{src}: cannot read events: {first}") from None
+        except BaseException:
+            raw.unlink(missing_ok=True)
+            raise
+
+    def _jsonl_to_parquet(self, src: Path, dest: Path) -> None:
+        # DuckDB expands globs in paths: read the user's file through a link
+        # with a name of ours, so that `a[1].jsonl` is that file and no other.
+        link = dest.with_suffix(".jsonl.gz" if is_gzip(src) else ".jsonl")
+        link.unlink(missing_ok=True)
+        os.symlink(src.resolve(), link)
+        cols = ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in duckdb_columns().items())
+        try:
+            self.con.execute(
+                f"COPY (SELECT * FROM read_json({sql_string(str(link))}, "  # noqa: S608
+                f"format='newline_delimited', columns={{{cols}}}, "
+                "timestampformat='%Y-%m-%d %H:%M:%S.%f UTC')) "
+                f"TO {sql_string(str(dest))} (FORMAT PARQUET, COMPRESSION ZSTD)"
+            )
+        finally:
+            link.unlink(missing_ok=True)
+
+    def _aggregate(self, st: Staged, relation: str) -> None:
+        table = f"staged_{self._n}"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {staged_select(relation)}")
+        events, first, last, bad = self.con.execute(
+            "SELECT COALESCE(SUM(count), 0)::BIGINT, MIN(day), MAX(day), "  # noqa: S608
+            "COALESCE(SUM(count) FILTER (day IS NULL OR project IS NULL), 0) "
+            f"FROM {table}"
+        ).fetchone() or (0, None, None, 0)
+        if bad:
+            raise InputError(f"{st.source}: {bad:,} events lack a timestamp or file.project")
+        st.table, st.events, st.first_day, st.last_day = table, int(events), first, last
+
+    # access logs --------------------------------------------------------
+
+    def _parser(self, fmt: str) -> LogParser:
+        if fmt not in self._parsers:
+            opts = self.log_options
+            self._parsers[fmt] = LogParser(fmt, prefixes=opts.prefixes, geoip=opts.geoip)
+        return self._parsers[fmt]
+
+    def _format_of(self, src: Path) -> str:
+        with LogFile(src) as f:
+            sample = f.read(SNIFF_BYTES)
+        lines = sample.decode("utf-8", "replace").split("\n")[:1000]
+        fmt = detect_format(lines)
+        if fmt is None:
+            raise InputError(
+                f"{src}: not an access log in the combined or common format, nor Parquet or "
+                "JSON Lines events (no line of its first 1,000 parses); give the right file, "
+                "or --log-format if the format was misjudged"
+            )
+        if self.log_options.fmt != "auto":
+            return self.log_options.fmt
+        return fmt
+
+    def _stage_log(self, src: Path) -> Staged:
+        try:
+            return self._stage_log_unchecked(src)
+        except LogReadError as exc:
+            raise InputError(str(exc)) from None
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{src}: cannot read: {exc}") from None
+
+    def _stage_log_unchecked(self, src: Path) -> Staged:
+        import pyarrow.parquet as pq
+
+        from toppypi.model.events import event_schema
+
+        head = head_of(src)
+        if head is None:
+            st = Staged(src, "log", "", skipped=True, log=LogStats())
+            st.notes.append("no complete line yet: nothing to ingest")
+            return st
+        fmt = self._format_of(src)
+        hid = head_id(head)
+        known = [cp for h, cp in self.checkpoints if h == hid]
+        resume = plan_resume(src, head, known)
+        stats = LogStats()
+        st = Staged(src, "log", "", log=stats, head=hid, format=fmt)
+        st.resumed_at_line = resume.lines
+        if resume.nothing_new:
+            st.skipped = True
+            st.notes.append(f"already ingested (up to line {resume.lines:,} of its log)")
+            return st
+        parser = self._parser(fmt)
+        raw = self._staging_path()
+        writer: Any = None
+        try:
+            with LogFile(src) as f:
+                reader = Chunks(f, resume.offset, resume.lines)
+                for chunk in reader:
+                    events, chunk_stats = parser.parse(chunk.data, chunk.first_line)
+                    stats.add(chunk_stats)
+                    if events.num_rows:
+                        if writer is None:
+                            writer = pq.ParquetWriter(raw, event_schema(), compression="zstd")
+                        writer.write_table(events)
+            if writer is not None:
+                writer.close()
+                writer = None
+            if reader.end == resume.offset:
+                st.skipped = True
+                if resume.offset:
+                    st.notes.append(f"nothing new since line {resume.lines:,}")
+                raw.unlink(missing_ok=True)
+                return st
+            cp = Checkpoint(resume.stream, reader.end, reader.lines, reader.tail)
+            st.checkpoint = cp
+            st.id = hashlib.sha256(
+                f"log:{cp.stream}:{resume.offset}:{cp.offset}:{cp.tail}".encode()
+            ).hexdigest()
+            self.checkpoints.append((hid, cp))
+            if stats.downloads:
+                st.raw = raw
+                self._aggregate(st, f"read_parquet({sql_string(str(raw))})")
+            else:
+                raw.unlink(missing_ok=True)
+            return st
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            raw.unlink(missing_ok=True)
+            raise
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, relation: str, name: str) -> None:
+    sql = f"DESCRIBE SELECT * FROM {relation}"  # noqa: S608 - relation is our own literal
+    cols = {row[0]: str(row[1]) for row in con.execute(sql).fetchall()}
+    for col, family in REQUIRED_COLUMNS.items():
+        if col not in cols:
+            raise InputError(f"{name}: not PyPI download events (no column {col!r})")
+        if not cols[col].upper().startswith(family):
+            raise InputError(f"{name}: column {col!r} is {cols[col]}, expected {family}")
+    for sub in ("project", "version"):
+        if f" {sub} " not in cols["file"].replace('"', " ").replace("(", " ( "):
+            raise InputError(f"{name}: column 'file' lacks {sub!r}")
+
+
