@@ -150,27 +150,27 @@ def ingest(
     created = not db.exists()
     con = connect(db, create=False)
     edir = events_dir(db)
-    stager = Stager(con, edir, _known_files(con, edir), _checkpoints(con), log_options or LogOptions())
+    had_edir = edir.exists()
+    stager = Stager(
+        con, edir, _known_files(con, edir), _checkpoints(con), log_options or LogOptions()
+    )
     staged: list[Staged] = []
+    committed = False
     try:
-        try:
-            for src in files:
-                st = stager.stage(src)
-                staged.append(st)
-                if progress:
-                    progress(src.name, st.events)
-            _commit(con, edir, staged)
-        except BaseException:
-            for st in staged:
-                if st.raw is not None:
-                    st.raw.unlink(missing_ok=True)
-            raise
-        finally:
-            stager.close()
+        for src in files:
+            st = stager.stage(src)
+            staged.append(st)
+            if progress:
+                progress(src.name, st.events)
+        committed = _commit(con, edir, staged)
     finally:
+        for st in staged:
+            if st.raw is not None:  # staged but not placed: the ingest failed
+                st.raw.unlink(missing_ok=True)
+        stager.close()
         con.close()
-        if created and not any(st.table or st.checkpoint or st.restore for st in staged):
-            _remove_new_store(db, edir)
+        if not committed:
+            _remove_leftovers(db if created else None, None if had_edir else edir)
     return [_report(st) for st in staged]
 
 
@@ -195,12 +195,14 @@ def _report(st: Staged) -> IngestedFile:
     )
 
 
-def _remove_new_store(db: Path, edir: Path) -> None:
-    """An ingest that added nothing leaves no store behind where there was none."""
-    for p in (db, db.with_name(db.name + ".wal")):
-        p.unlink(missing_ok=True)
-    with suppress(OSError):
-        edir.rmdir()
+def _remove_leftovers(db: Path | None, edir: Path | None) -> None:
+    """An ingest that added nothing leaves no store or events folder it created."""
+    if db is not None:
+        for p in (db, db.with_name(db.name + ".wal")):
+            p.unlink(missing_ok=True)
+    if edir is not None:
+        with suppress(OSError):
+            edir.rmdir()
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -226,11 +228,14 @@ def _checkpoints(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Checkpoint]]
     return [(r[0], Checkpoint(r[1], int(r[2]), int(r[3]), r[4])) for r in rows]
 
 
-def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) -> None:
-    """Fold every staged input in, in one transaction; place the raw copies."""
+def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) -> bool:
+    """Fold every staged input in, in one transaction; place the raw copies.
+
+    Returns whether anything was written.
+    """
     todo = [st for st in staged if st.table or st.checkpoint or st.restore]
     if not todo:
-        return
+        return False
     placed: list[Path] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -274,6 +279,7 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
         for p in placed:
             p.unlink(missing_ok=True)
         raise
+    return True
 
 
 def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
