@@ -122,13 +122,13 @@ def parse_sql(source: str, fmt: str) -> str:
     )
     need_agent = "" if fmt == "common" else " AND agent IS NOT NULL"
     return f"""
-WITH cleaned AS (
-    SELECT line AS raw, string_split(replace(
-        CASE WHEN suffix(line, chr(13)) THEN line[:-2] ELSE line END, '\\"', '\\x22'), '"')
-        AS parts
+WITH bodies AS (
+    SELECT line AS raw, CASE WHEN suffix(line, chr(13)) THEN line[:-2] ELSE line END AS body
     FROM {source}
+), cleaned AS (
+    SELECT raw, body, string_split(replace(body, '\\"', '\\x22'), '"') AS parts FROM bodies
 ), fields AS (
-    SELECT raw, parts, parts[1] AS pre, strpos(parts[1], '[') AS lb,
+    SELECT raw, body, parts, parts[1] AS pre, strpos(parts[1], '[') AS lb,
         string_split(parts[3], ' ') AS mid, string_split(parts[2], ' ') AS request,
         {agent} AS agent
     FROM cleaned
@@ -143,7 +143,8 @@ SELECT raw,
         AND regexp_full_match(time_text, '{TIME_RE}')
         AND try_strptime(time_text, '{TIME_FORMAT}') IS NOT NULL
         AND len(mid) >= 3 AND mid[1] = '' AND regexp_full_match(mid[2], '[0-9]{{3}}')
-        AND length(raw) <= {MAX_LINE} AND NOT contains(raw, chr(1)){need_agent}, false) AS ok,
+        AND length(raw) <= {MAX_LINE} AND NOT contains(raw, chr(1))
+        AND NOT contains(body, chr(13)){need_agent}, false) AS ok,
     head[-4] AS host,
     try_strptime(time_text, '{TIME_FORMAT}') AS time,
     request[1] AS method,
