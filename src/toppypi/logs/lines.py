@@ -109,11 +109,14 @@ def detect_format(lines: list[str]) -> str | None:
     return "combined" if combined * 2 >= common else "common"
 
 
-def parse_sql(source: str, fmt: str) -> str:
+def parse_sql(source: str, fmt: str, *, escapes: bool = True, sanitized: bool = False) -> str:
     """DuckDB SQL over ``source`` (a relation with a VARCHAR ``line``) that gives
     ``ok`` and the :class:`Line` fields, with the same rules as :func:`parse_line`.
 
-    ``time`` is a TIMESTAMPTZ; ``status`` an INTEGER.
+    ``time`` is a TIMESTAMPTZ; ``status`` an INTEGER. The caller may promise
+    that no line holds Apache's ``\\"`` (``escapes=False``), or a CR or
+    ``\\x01`` (``sanitized=True``, see :func:`toppypi.logs.parse.sanitize`):
+    those steps scan or copy every line, and skipping them changes no answer.
     """
     agent = (
         "NULL::VARCHAR"
@@ -121,12 +124,16 @@ def parse_sql(source: str, fmt: str) -> str:
         else "CASE WHEN len(parts) >= 7 AND parts[5] = ' ' THEN parts[6] END"
     )
     need_agent = "" if fmt == "common" else " AND agent IS NOT NULL"
+    body = "CASE WHEN suffix(line, chr(13)) THEN line[:-2] ELSE line END"
+    odd = " AND NOT contains(raw, chr(1)) AND NOT contains(body, chr(13))"
+    if sanitized:
+        body, odd = "line", ""
+    split = "replace(body, '\\\"', '\\x22')" if escapes else "body"
     return f"""
 WITH bodies AS (
-    SELECT line AS raw, CASE WHEN suffix(line, chr(13)) THEN line[:-2] ELSE line END AS body
-    FROM {source}
+    SELECT line AS raw, {body} AS body FROM {source}
 ), cleaned AS (
-    SELECT raw, body, string_split(replace(body, '\\"', '\\x22'), '"') AS parts FROM bodies
+    SELECT raw, body, string_split({split}, '"') AS parts FROM bodies
 ), fields AS (
     SELECT raw, body, parts, parts[1] AS pre, strpos(parts[1], '[') AS lb,
         string_split(parts[3], ' ') AS mid, string_split(parts[2], ' ') AS request,
@@ -136,20 +143,21 @@ WITH bodies AS (
     SELECT *, string_split(pre[:lb - 1], ' ') AS head,
         substring(pre, lb + 1, length(pre) - lb - 2) AS time_text
     FROM fields
+), timed AS (
+    SELECT *, try_strptime(time_text, '{TIME_FORMAT}') AS time FROM checked
 )
 SELECT raw,
     coalesce(len(parts) >= 3 AND lb > 0 AND suffix(pre, '] ') AND lb <= length(pre) - 1
         AND len(head) >= 4 AND head[-1] = ''
-        AND regexp_full_match(time_text, '{TIME_RE}')
-        AND try_strptime(time_text, '{TIME_FORMAT}') IS NOT NULL
+        AND regexp_full_match(time_text, '{TIME_RE}') AND time IS NOT NULL
         AND len(mid) >= 3 AND mid[1] = '' AND regexp_full_match(mid[2], '[0-9]{{3}}')
-        AND length(raw) <= {MAX_LINE} AND NOT contains(raw, chr(1))
-        AND NOT contains(body, chr(13)){need_agent}, false) AS ok,
+        AND length(raw) <= {MAX_LINE}{odd}{need_agent},
+        false) AS ok,
     head[-4] AS host,
-    try_strptime(time_text, '{TIME_FORMAT}') AS time,
+    time,
     request[1] AS method,
     request[2] AS target,
     TRY_CAST(mid[2] AS INTEGER) AS status,
     agent
-FROM checked
+FROM timed
 """

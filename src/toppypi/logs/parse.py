@@ -20,7 +20,7 @@ from toppypi.logs.agents import AgentParser
 from toppypi.logs.files import classify_target
 from toppypi.logs.geo import GeoIP
 from toppypi.logs.lines import parse_line, parse_sql
-from toppypi.model.events import DETAILS, arrow_type, event_schema
+from toppypi.model.events import DETAILS, arrow_type
 
 if TYPE_CHECKING:
     import duckdb
@@ -86,65 +86,114 @@ def sanitize(data: bytes) -> bytes:
 
 
 class LogParser:
-    """Parses chunks of one log format; caches what it learns across chunks and files."""
+    """Parses the chunks of one log after another into TEMP tables of ``con``.
+
+    Per line only DuckDB works; the distinct targets and User-Agents it finds
+    are classified in Python once per ingest and kept as small tables with an
+    id. A file's downloads are kept compactly (time, host, target id, agent
+    id) until :meth:`relation` joins them into the ``file_downloads`` schema.
+    """
+
+    _count = 0
 
     def __init__(
         self,
+        con: duckdb.DuckDBPyConnection,
         fmt: str,
         *,
         prefixes: tuple[str, ...] = (),
         geoip: GeoIP | None = None,
-        workdir: Path | None = None,
     ) -> None:
-        import duckdb
-
+        LogParser._count += 1
+        self.con = con
         self.fmt = fmt
         self.prefixes = prefixes
         self.geoip = geoip
         self.agents = AgentParser()
-        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
-        self.con.execute("SET TimeZone = 'UTC'")
-        self._tmpdir = tempfile.TemporaryDirectory(prefix="toppypi-log-", dir=workdir)
+        n = LogParser._count
+        self.t_targets, self.t_agents, self.t_events = (
+            f"log_targets_{n}",
+            f"log_agents_{n}",
+            f"log_events_{n}",
+        )
+        self._tmpdir = tempfile.TemporaryDirectory(prefix="toppypi-log-")
         self._chunk_path = Path(self._tmpdir.name) / "chunk.log"
+        self._targets = 0
+        self._agents = 0
+        self._create_tables()
+        self.start_file()
 
     def close(self) -> None:
-        self.con.close()
         self._tmpdir.cleanup()
+        for t in (self.t_targets, self.t_agents, self.t_events, "log_lines", "log_joined"):
+            self.con.execute(f"DROP TABLE IF EXISTS {t}")
+        self.con.execute(f"DROP VIEW IF EXISTS {self.t_events}_view")
 
-    def parse(self, data: bytes, first_line: int) -> tuple[pa.Table, LogStats]:
-        """Events and counts for ``data`` (whole lines) whose first line is ``first_line``."""
-        stats = LogStats(lines=data.count(b"\n"))
+    def _create_tables(self) -> None:
+        import pyarrow as pa
+
+        targets = pa.schema(
+            [("tid", pa.int32())]
+            + [(k, pa.string()) for k in _TARGET_COLUMNS]
+        )
+        agents = pa.schema(
+            [
+                ("aid", pa.int32()),
+                ("agent", pa.string()),
+                ("details", arrow_type(DETAILS)),
+                ("ignored", pa.bool_()),
+            ]
+        )
+        for name, schema in ((self.t_targets, targets), (self.t_agents, agents)):
+            self._load(f"CREATE OR REPLACE TEMP TABLE {name} AS", schema.empty_table())
+
+    def start_file(self) -> None:
+        """Forget the downloads of the previous file; keep what was learnt."""
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self.t_events} "
+            "(time TIMESTAMPTZ, host VARCHAR, tid INTEGER, aid INTEGER)"
+        )
+
+    def add(self, data: bytes, first_line: int, lines: int | None = None) -> LogStats:
+        """Parse ``data`` (whole lines) whose first line is number ``first_line``."""
+        stats = LogStats(lines=data.count(b"\n") if lines is None else lines)
         clean = sanitize(data)
         self._chunk_path.write_bytes(clean)
         con = self.con
         src = (
-            f"read_csv('{self._chunk_path}', columns={{'line': 'VARCHAR'}}, delim='\\x01', "
-            "quote='', escape='', header=false, auto_detect=false, strict_mode=false, "
-            "ignore_errors=true, max_line_size=1048576)"
+            f"read_csv({_sql_string(str(self._chunk_path))}, columns={{'line': 'VARCHAR'}}, "
+            "delim='\\x01', quote='', escape='', header=false, auto_detect=false, "
+            "strict_mode=false, ignore_errors=true, max_line_size=1048576)"
         )
+        parsed = parse_sql(src, self.fmt, escapes=b'\\"' in clean, sanitized=True)
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE p AS SELECT ok, host, time, method, target, status, "
-            f"agent FROM ({parse_sql(src, self.fmt)})"
+            "CREATE OR REPLACE TEMP TABLE log_lines AS SELECT ok, method, status, time, host, "
+            f"CASE WHEN {_CANDIDATE} THEN target END AS target, "
+            f"CASE WHEN {_CANDIDATE} THEN agent END AS agent, "
+            f"coalesce({_CANDIDATE}, false) AS candidate FROM ({parsed})"  # noqa: S608
         )
         rows, bad, not_get, status = con.execute(
             "SELECT count(*), count(*) FILTER (NOT ok), "
             "count(*) FILTER (ok AND method <> 'GET'), "
-            f"count(*) FILTER (ok AND method = 'GET' AND NOT ({_CANDIDATE})) FROM p"
-        ).fetchone() or (0, 0, 0, 0)
+            "count(*) FILTER (ok AND method = 'GET' AND NOT candidate) FROM log_lines"
+        ).fetchall()[0] or (0, 0, 0, 0)
         dropped = stats.lines - rows  # lines the reader could not take (invalid UTF-8)
         stats.unparseable = bad + dropped
         stats.skipped["method"] = not_get
         stats.skipped["status"] = status
         if stats.unparseable:
             stats.bad_lines = self._bad_lines(data, first_line, dropped)
-        self._load_targets()
-        self._load_agents()
-        counts = con.execute(
-            "SELECT t.kind, coalesce(a.ignored, false), t.layout, count(*) FROM p "
-            "JOIN targets t USING (target) LEFT JOIN agents a USING (agent) "
-            f"WHERE {_CANDIDATE} GROUP BY ALL"
-        ).fetchall()
-        for kind, ignored, layout, n in counts:
+        self._learn_targets()
+        self._learn_agents()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE log_joined AS SELECT l.time, l.host, t.tid, a.aid, "
+            "coalesce(t.kind, 'not_file') AS kind, t.layout, coalesce(a.ignored, false) AS ignored "
+            f"FROM log_lines l LEFT JOIN {self.t_targets} t USING (target) "
+            f"LEFT JOIN {self.t_agents} a USING (agent) WHERE l.candidate"  # noqa: S608
+        )
+        for kind, ignored, layout, n in con.execute(
+            "SELECT kind, ignored, layout, count(*) FROM log_joined GROUP BY ALL"
+        ).fetchall():
             if kind != "download":
                 stats.skipped[kind] += n
             elif ignored:
@@ -152,25 +201,17 @@ class LogParser:
             else:
                 stats.downloads += n
                 stats.layouts[layout] += n
-        country = "NULL::VARCHAR"
-        if self.geoip is not None:
-            self._load_geo()
-            country = "(SELECT country FROM geo WHERE geo.host = p.host)"
-        events = con.sql(
-            f"SELECT p.time AS timestamp, {country} AS country_code, p.target AS url, "  # noqa: S608
-            "t.project, {'filename': t.filename, 'project': t.project, 'version': t.version, "
-            "'type': t.type} AS file, a.details, NULL::VARCHAR AS tls_protocol, "
-            "NULL::VARCHAR AS tls_cipher FROM p JOIN targets t USING (target) "
-            f"LEFT JOIN agents a USING (agent) WHERE {_CANDIDATE} AND t.kind = 'download' "
-            "AND NOT coalesce(a.ignored, false)"
-        ).to_arrow_table()
-        return events.cast(event_schema()), stats
+        con.execute(
+            f"INSERT INTO {self.t_events} SELECT time, host, tid, aid FROM log_joined "  # noqa: S608
+            "WHERE kind = 'download' AND NOT ignored"
+        )
+        return stats
 
     def _bad_lines(self, data: bytes, first_line: int, dropped: int) -> list[int]:
         if dropped == 0:
             # One row per line, in order: the rows' positions are the line numbers.
             rows = self.con.execute(
-                f"SELECT rowid FROM p WHERE NOT ok ORDER BY rowid LIMIT {BAD_LINES_KEPT}"
+                f"SELECT rowid FROM log_lines WHERE NOT ok ORDER BY rowid LIMIT {BAD_LINES_KEPT}"
             ).fetchall()
             return [first_line + int(r[0]) for r in rows]
         found: list[int] = []
@@ -185,63 +226,101 @@ class LogParser:
                     break
         return found
 
-    def _load_targets(self) -> None:
+    def _new(self, column: str, table: str) -> list[str]:
+        rows = self.con.execute(
+            f"SELECT DISTINCT {column} FROM log_lines WHERE {column} IS NOT NULL "  # noqa: S608
+            f"AND {column} NOT IN (SELECT {column} FROM {table})"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _learn_targets(self) -> None:
         import pyarrow as pa
 
-        rows = self.con.execute(
-            f"SELECT DISTINCT target FROM p WHERE {_CANDIDATE} AND target IS NOT NULL"  # noqa: S608
-        ).fetchall()
-        cols: dict[str, list[str | None]] = {
-            k: [] for k in ("target", "kind", "layout", "filename", "project", "version", "type")
-        }
-        for (target,) in rows:
+        new = self._new("target", self.t_targets)
+        if not new:
+            return
+        cols: dict[str, list[str | None]] = {k: [] for k in _TARGET_COLUMNS}
+        for target in new:
             t = classify_target(target, self.prefixes)
-            kind = "not_file" if t.file is None else ("layout" if t.layout is None else "download")
             f = t.file
-            for k, v in (
-                ("target", target),
-                ("kind", kind),
-                ("layout", t.layout),
-                ("filename", f.filename if f else None),
-                ("project", f.project if f else None),
-                ("version", f.version if f else None),
-                ("type", f.type if f else None),
+            kind = "not_file" if f is None else ("layout" if t.layout is None else "download")
+            for k, v in zip(
+                _TARGET_COLUMNS,
+                (target, kind, t.layout, *((f.filename, f.project, f.version, f.type) if f else (None,) * 4)),
+                strict=True,
             ):
                 cols[k].append(v)
-        table = pa.table({k: pa.array(v, pa.string()) for k, v in cols.items()})
-        self.con.register("targets", table)
+        ids = pa.array(range(self._targets, self._targets + len(new)), pa.int32())
+        self._targets += len(new)
+        batch = pa.table({"tid": ids, **{k: pa.array(v, pa.string()) for k, v in cols.items()}})
+        self._load(f"INSERT INTO {self.t_targets}", batch)
 
-    def _load_agents(self) -> None:
+    def _learn_agents(self) -> None:
         import pyarrow as pa
 
-        rows = self.con.execute(
-            f"SELECT DISTINCT agent FROM p WHERE {_CANDIDATE} AND agent IS NOT NULL"  # noqa: S608
-        ).fetchall()
-        agents = [r[0] for r in rows]
-        parsed = [self.agents(a) for a in agents]
-        table = pa.table(
+        new = self._new("agent", self.t_agents)
+        if not new:
+            return
+        parsed = [self.agents(a) for a in new]
+        ids = pa.array(range(self._agents, self._agents + len(new)), pa.int32())
+        self._agents += len(new)
+        batch = pa.table(
             {
-                "agent": pa.array(agents, pa.string()),
+                "aid": ids,
+                "agent": pa.array(new, pa.string()),
                 "details": pa.array([p.details for p in parsed], arrow_type(DETAILS)),
                 "ignored": pa.array([p.ignored for p in parsed], pa.bool_()),
             }
         )
-        self.con.register("agents", table)
+        self._load(f"INSERT INTO {self.t_agents}", batch)
 
-    def _load_geo(self) -> None:
+    def _load(self, into: str, table: pa.Table) -> None:
+        """``into`` (an INSERT or CREATE ... AS) fed with an Arrow table."""
+        self.con.register("log_batch", table)
+        try:
+            self.con.execute(f"{into} SELECT * FROM log_batch").fetchall()
+        finally:
+            self.con.unregister("log_batch")
+
+    def relation(self) -> str:
+        """A view of this file's downloads in the ``file_downloads`` schema."""
+        country = "NULL::VARCHAR"
+        if self.geoip is not None:
+            self._learn_countries()
+            country = "g.country"
+        geo = " LEFT JOIN log_geo g USING (host)" if self.geoip is not None else ""
+        view = f"{self.t_events}_view"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT e.time AS timestamp, "  # noqa: S608
+            f"{country} AS country_code, t.target AS url, t.project, "
+            "{'filename': t.filename, 'project': t.project, 'version': t.version, "
+            "'type': t.type} AS file, a.details, NULL::VARCHAR AS tls_protocol, "
+            f"NULL::VARCHAR AS tls_cipher FROM {self.t_events} e "
+            f"JOIN {self.t_targets} t USING (tid) LEFT JOIN {self.t_agents} a USING (aid){geo}"
+        )
+        return view
+
+    def _learn_countries(self) -> None:
         import pyarrow as pa
 
         assert self.geoip is not None
         hosts = [
             r[0]
             for r in self.con.execute(
-                f"SELECT DISTINCT host FROM p WHERE {_CANDIDATE}"  # noqa: S608
+                f"SELECT DISTINCT host FROM {self.t_events}"  # noqa: S608
             ).fetchall()
         ]
-        table = pa.table(
+        geo = pa.table(
             {
                 "host": pa.array(hosts, pa.string()),
                 "country": pa.array([self.geoip(h) for h in hosts], pa.string()),
             }
         )
-        self.con.register("geo", table)
+        self._load("CREATE OR REPLACE TEMP TABLE log_geo AS", geo)
+
+
+_TARGET_COLUMNS = ("target", "kind", "layout", "filename", "project", "version", "type")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -23,7 +23,7 @@ from typing import IO
 
 WINDOW = 65536  # bytes hashed before a checkpoint
 HEAD_MAX = 65536  # a first line longer than this is cut here for the stream's name
-CHUNK = 32 << 20  # bytes handed to the parser at a time (cut at a line end)
+CHUNK = 64 << 20  # bytes handed to the parser at a time (cut at a line end)
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -163,6 +163,7 @@ def _ends_by(path: Path, cp: Checkpoint) -> bool:
 class Chunk:
     data: bytes  # whole lines only
     first_line: int  # 1-based number of its first line in the file
+    lines: int  # how many lines it holds
 
 
 class Chunks:
@@ -196,8 +197,8 @@ class Chunks:
                 continue
             carry = data[cut:]
             piece = data[:cut]
-            chunk = Chunk(piece, self.lines + 1)
+            chunk = Chunk(piece, self.lines + 1, piece.count(b"\n"))
             self.end += len(piece)
-            self.lines += piece.count(b"\n")
+            self.lines += chunk.lines
             self._window = (self._window + piece[-WINDOW:])[-WINDOW:]
             yield chunk

@@ -16,7 +16,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from toppypi.engines.duckdb.fields import REQUIRED_COLUMNS
 from toppypi.engines.duckdb.rollups import staged_select
@@ -205,7 +205,7 @@ class Stager:
             "SELECT COALESCE(SUM(count), 0)::BIGINT, MIN(day), MAX(day), "  # noqa: S608
             "COALESCE(SUM(count) FILTER (day IS NULL OR project IS NULL), 0) "
             f"FROM {table}"
-        ).fetchone() or (0, None, None, 0)
+        ).fetchall()[0] or (0, None, None, 0)
         if bad:
             raise InputError(f"{st.source}: {bad:,} events lack a timestamp or file.project")
         st.table, st.events, st.first_day, st.last_day = table, int(events), first, last
@@ -215,7 +215,9 @@ class Stager:
     def _parser(self, fmt: str) -> LogParser:
         if fmt not in self._parsers:
             opts = self.log_options
-            self._parsers[fmt] = LogParser(fmt, prefixes=opts.prefixes, geoip=opts.geoip)
+            self._parsers[fmt] = LogParser(
+                self.con, fmt, prefixes=opts.prefixes, geoip=opts.geoip
+            )
         return self._parsers[fmt]
 
     def _format_of(self, src: Path) -> str:
@@ -242,10 +244,6 @@ class Stager:
             raise InputError(f"{src}: cannot read: {exc}") from None
 
     def _stage_log_unchecked(self, src: Path) -> Staged:
-        import pyarrow.parquet as pq
-
-        from toppypi.model.events import event_schema
-
         head = head_of(src)
         if head is None:
             st = Staged(src, "log", "", skipped=True, log=LogStats())
@@ -263,44 +261,32 @@ class Stager:
             st.notes.append(f"already ingested (up to line {resume.lines:,} of its log)")
             return st
         parser = self._parser(fmt)
-        raw = self._staging_path()
-        writer: Any = None
-        try:
-            with LogFile(src) as f:
-                reader = Chunks(f, resume.offset, resume.lines)
-                for chunk in reader:
-                    events, chunk_stats = parser.parse(chunk.data, chunk.first_line)
-                    stats.add(chunk_stats)
-                    if events.num_rows:
-                        if writer is None:
-                            writer = pq.ParquetWriter(raw, event_schema(), compression="zstd")
-                        writer.write_table(events)
-            if writer is not None:
-                writer.close()
-                writer = None
-            if reader.end == resume.offset:
-                st.skipped = True
-                if resume.offset:
-                    st.notes.append(f"nothing new since line {resume.lines:,}")
-                raw.unlink(missing_ok=True)
-                return st
-            cp = Checkpoint(resume.stream, reader.end, reader.lines, reader.tail)
-            st.checkpoint = cp
-            st.id = hashlib.sha256(
-                f"log:{cp.stream}:{resume.offset}:{cp.offset}:{cp.tail}".encode()
-            ).hexdigest()
-            self.checkpoints.append((hid, cp))
-            if stats.downloads:
-                st.raw = raw
-                self._aggregate(st, f"read_parquet({sql_string(str(raw))})")
-            else:
-                raw.unlink(missing_ok=True)
+        parser.start_file()
+        with LogFile(src) as f:
+            reader = Chunks(f, resume.offset, resume.lines)
+            for chunk in reader:
+                stats.add(parser.add(chunk.data, chunk.first_line, chunk.lines))
+        if reader.end == resume.offset:
+            st.skipped = True
+            if resume.offset:
+                st.notes.append(f"nothing new since line {resume.lines:,}")
             return st
-        except BaseException:
-            if writer is not None:
-                writer.close()
-            raw.unlink(missing_ok=True)
-            raise
+        cp = Checkpoint(resume.stream, reader.end, reader.lines, reader.tail)
+        st.checkpoint = cp
+        st.id = hashlib.sha256(
+            f"log:{cp.stream}:{resume.offset}:{cp.offset}:{cp.tail}".encode()
+        ).hexdigest()
+        self.checkpoints.append((hid, cp))
+        if stats.downloads:
+            relation = parser.relation()
+            raw = self._staging_path()
+            st.raw = raw
+            self.con.execute(
+                f"COPY (SELECT * FROM {relation}) TO {sql_string(str(raw))} "  # noqa: S608
+                "(FORMAT PARQUET, COMPRESSION ZSTD)"
+            )
+            self._aggregate(st, relation)
+        return st
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, relation: str, name: str) -> None:

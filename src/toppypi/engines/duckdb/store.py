@@ -208,7 +208,7 @@ def _remove_leftovers(db: Path | None, edir: Path | None) -> None:
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
         "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
-    ).fetchone()
+    ).fetchall()[0]
     return bool(row and row[0])
 
 
@@ -284,7 +284,7 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
 
 def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
     lo, hi = rollup.bounds(first, last)
-    overlap = con.execute(rollup.overlap_sql(), [lo, hi]).fetchone()
+    overlap = con.execute(rollup.overlap_sql(), [lo, hi]).fetchall()[0]
     if not (overlap and overlap[0]):
         con.execute(rollup.insert_sql("staged"))
         return
@@ -325,7 +325,7 @@ def store_info(db: Path) -> dict[str, Any]:
         files, events, first, last = con.execute(
             "SELECT COUNT(*), COALESCE(SUM(events), 0), MIN(first_day), MAX(last_day) "
             "FROM ingested_files"
-        ).fetchone() or (0, 0, None, None)
+        ).fetchall()[0] or (0, 0, None, None)
     finally:
         con.close()
     return {
