@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import os
 import threading
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,7 +93,7 @@ def detect_kind(path: Path) -> str:
         else:
             with path.open("rb") as fh:
                 head = fh.read(4096)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     return "jsonl" if head.lstrip()[:1] == b"{" else "log"
 
@@ -240,7 +241,7 @@ class Stager:
             return self._stage_log_unchecked(src)
         except LogReadError as exc:
             raise InputError(str(exc)) from None
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"{src}: cannot read: {exc}") from None
 
     def _stage_log_unchecked(self, src: Path) -> Staged:
