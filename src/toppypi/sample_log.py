@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from toppypi import sample_data as V
 from toppypi.atomic import temp_path_for
-from toppypi.sample import CHUNK, SampleSpec
+from toppypi.sample import SampleSpec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -112,7 +112,8 @@ def _joined(lines: pa.Array) -> memoryview:
     """The bytes of a string array's values, back to back (its data buffer, no copy)."""
     import numpy as np
 
-    offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset : lines.offset + len(lines) + 1]
+    first = lines.offset
+    offsets = np.frombuffer(lines.buffers()[1], np.int32)[first : first + len(lines) + 1]
     return memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
@@ -177,4 +178,3 @@ def _chunk_lines(
         mask[junk] = True
         lines = pc.if_else(pa.array(mask), "\\x16\\x03\\x01 not an HTTP request\n", lines)
     return lines
-

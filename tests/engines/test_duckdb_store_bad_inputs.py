@@ -35,7 +35,9 @@ def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _digest(folder: Path) -> dict[str, str]:
     return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
+        str(p.relative_to(folder)): (
+            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
+        )
         for p in sorted(folder.rglob("*"))
     }
 
@@ -92,11 +94,11 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], list[str], str]] = {
     "parquet magic, no parquet": (_write("x.parquet", b"PAR1 not really PAR1"), [], "x.parquet"),
     "a ranking dump as parquet": (_parquet_dump, [], "not PyPI download events"),
     "wrong-schema jsonl": (_write("w.jsonl", b'{"when": 1, "pkg": "x"}\n'), [], "w.jsonl"),
-    "broken json": (_write("b.jsonl", b'{"timestamp": "2026-03-01 00:00:00.000000 UTC"\n'), [], "b.jsonl"),
+    "broken json": (_write("b.jsonl", b'{"timestamp": "2026-03-01"\n'), [], "b.jsonl"),
     "null project": (_null_project_jsonl, [], "lack a timestamp or file.project"),
     "binary noise": (_write("noise.bin", bytes(range(256)) * 40), [], "not an access log"),
     "prose": (_write("notes.txt", b"dear diary\ntoday I ingested\n"), [], "not an access log"),
-    "corrupt gzip": (_write("access.log.1.gz", b"\x1f\x8b\x08\x00garbage garbage"), [], "access.log.1.gz"),
+    "corrupt gzip": (_write("access.log.1.gz", b"\x1f\x8b\x08\x00garbage"), [], ".1.gz"),
     "truncated gzip log": (_truncated_gzip_log, [], "access.log.2.gz"),
     "a glob in a name": (_write("a[1].jsonl", b"[not json\n"), [], "a[1].jsonl"),
     "good log, then a bad file": (_good_then_bad, [], "bad.parquet"),
@@ -106,7 +108,11 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], list[str], str]] = {
         "MaxMind",
     ),
     "url prefix not a path": (_write("access.log", GOOD_LINE.encode()), ["--url-prefix", "x"], "/"),
-    "unknown log format": (_write("access.log", GOOD_LINE.encode()), ["--log-format", "xml"], "xml"),
+    "unknown log format": (
+        _write("access.log", GOOD_LINE.encode()),
+        ["--log-format", "xml"],
+        "xml",
+    ),
 }
 
 

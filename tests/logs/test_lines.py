@@ -74,7 +74,7 @@ def log_lines(draw: st.DrawFn) -> str:
         draw(st.one_of(st.sampled_from(["200", "304", "404"]), piece)),
         " ",
         draw(st.one_of(st.just("123"), piece)),
-        draw(st.sampled_from([' "-" "', ' "-"', '', ' "r" "', ' "\\"" "'])),
+        draw(st.sampled_from([' "-" "', ' "-"', "", ' "r" "', ' "\\"" "'])),
         draw(st.one_of(st.just(pip_agent()), piece)),
         draw(st.sampled_from(['"', '" "xff"', "", '"\r'])),
     ]

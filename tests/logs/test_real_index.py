@@ -57,7 +57,8 @@ def _query(db: Path, *fields: str) -> list[list[object]]:
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     rows = json.loads(res.stdout)["rows"]
-    return [[v for k, v in r.items() if k != "download_count"] + [r["download_count"]] for r in rows]
+    return [[v for k, v in r.items() if k != "download_count"] + [r["download_count"]]
+            for r in rows]  # fmt: skip
 
 
 def test_a_real_index_log_ranks_exactly_the_downloads_made(nginx: str, tmp_path: Path) -> None:

@@ -71,7 +71,9 @@ def command(
     from toppypi.logs.geo import GeoIP
 
     if any(not p.startswith("/") for p in prefixes):
-        raise click.BadParameter("a URL prefix is a path starting with /", param_hint="--url-prefix")
+        raise click.BadParameter(
+            "a URL prefix is a path starting with /", param_hint="--url-prefix"
+        )
     reader = GeoIP(geoip) if geoip is not None else None
     path = db or default_db_path()
     try:

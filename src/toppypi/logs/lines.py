@@ -160,4 +160,4 @@ SELECT raw,
     TRY_CAST(mid[2] AS INTEGER) AS status,
     agent
 FROM timed
-"""
+"""  # noqa: S608 - our own SQL over our own relation

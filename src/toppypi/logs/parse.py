@@ -132,10 +132,7 @@ class LogParser:
     def _create_tables(self) -> None:
         import pyarrow as pa
 
-        targets = pa.schema(
-            [("tid", pa.int32())]
-            + [(k, pa.string()) for k in _TARGET_COLUMNS]
-        )
+        targets = pa.schema([("tid", pa.int32())] + [(k, pa.string()) for k in _TARGET_COLUMNS])
         agents = pa.schema(
             [
                 ("aid", pa.int32()),
@@ -166,11 +163,11 @@ class LogParser:
             "strict_mode=false, ignore_errors=true, max_line_size=1048576)"
         )
         parsed = parse_sql(src, self.fmt, escapes=b'\\"' in clean, sanitized=True)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE log_lines AS SELECT ok, method, status, time, host, "
+        con.execute(  # our own SQL: no user value reaches it
+            "CREATE OR REPLACE TEMP TABLE log_lines AS SELECT ok, method, status, time, host, "  # noqa: S608
             f"CASE WHEN {_CANDIDATE} THEN target END AS target, "
             f"CASE WHEN {_CANDIDATE} THEN agent END AS agent, "
-            f"coalesce({_CANDIDATE}, false) AS candidate FROM ({parsed})"  # noqa: S608
+            f"coalesce({_CANDIDATE}, false) AS candidate FROM ({parsed})"
         )
         rows, bad, not_get, status = con.execute(
             "SELECT count(*), count(*) FILTER (NOT ok), "
@@ -186,10 +183,10 @@ class LogParser:
         self._learn_targets()
         self._learn_agents()
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE log_joined AS SELECT l.time, l.host, t.tid, a.aid, "
+            "CREATE OR REPLACE TEMP TABLE log_joined AS SELECT l.time, l.host, t.tid, a.aid, "  # noqa: S608
             "coalesce(t.kind, 'not_file') AS kind, t.layout, coalesce(a.ignored, false) AS ignored "
             f"FROM log_lines l LEFT JOIN {self.t_targets} t USING (target) "
-            f"LEFT JOIN {self.t_agents} a USING (agent) WHERE l.candidate"  # noqa: S608
+            f"LEFT JOIN {self.t_agents} a USING (agent) WHERE l.candidate"
         )
         for kind, ignored, layout, n in con.execute(
             "SELECT kind, ignored, layout, count(*) FROM log_joined GROUP BY ALL"
@@ -211,7 +208,7 @@ class LogParser:
         if dropped == 0:
             # One row per line, in order: the rows' positions are the line numbers.
             rows = self.con.execute(
-                f"SELECT rowid FROM log_lines WHERE NOT ok ORDER BY rowid LIMIT {BAD_LINES_KEPT}"
+                f"SELECT rowid FROM log_lines WHERE NOT ok ORDER BY rowid LIMIT {BAD_LINES_KEPT}"  # noqa: S608
             ).fetchall()
             return [first_line + int(r[0]) for r in rows]
         found: list[int] = []
@@ -244,11 +241,8 @@ class LogParser:
             t = classify_target(target, self.prefixes)
             f = t.file
             kind = "not_file" if f is None else ("layout" if t.layout is None else "download")
-            for k, v in zip(
-                _TARGET_COLUMNS,
-                (target, kind, t.layout, *((f.filename, f.project, f.version, f.type) if f else (None,) * 4)),
-                strict=True,
-            ):
+            fields = (f.filename, f.project, f.version, f.type) if f else (None,) * 4
+            for k, v in zip(_TARGET_COLUMNS, (target, kind, t.layout, *fields), strict=True):
                 cols[k].append(v)
         ids = pa.array(range(self._targets, self._targets + len(new)), pa.int32())
         self._targets += len(new)
@@ -278,7 +272,7 @@ class LogParser:
         """``into`` (an INSERT or CREATE ... AS) fed with an Arrow table."""
         self.con.register("log_batch", table)
         try:
-            self.con.execute(f"{into} SELECT * FROM log_batch").fetchall()
+            self.con.execute(f"{into} SELECT * FROM log_batch").fetchall()  # noqa: S608
         finally:
             self.con.unregister("log_batch")
 

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 WINDOW = 65536  # bytes hashed before a checkpoint
 HEAD_MAX = 65536  # a first line longer than this is cut here for the stream's name
@@ -49,9 +49,9 @@ class LogFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.gzipped = is_gzip(path)
-        self._fh: IO[bytes] = (
-            gzip.open(path, "rb") if self.gzipped else path.open("rb")  # noqa: SIM115 - closed by close()
-        )
+        # Closed by close(); a gzip file reads like a binary file.
+        opened = gzip.open(path, "rb") if self.gzipped else path.open("rb")  # noqa: SIM115
+        self._fh: IO[bytes] = cast("IO[bytes]", opened)
         # A live log grows while it is read: take the lines present now.
         self.size: int | None = None if self.gzipped else os.fstat(self._fh.fileno()).st_size
         self.pos = 0

@@ -216,9 +216,7 @@ class Stager:
     def _parser(self, fmt: str) -> LogParser:
         if fmt not in self._parsers:
             opts = self.log_options
-            self._parsers[fmt] = LogParser(
-                self.con, fmt, prefixes=opts.prefixes, geoip=opts.geoip
-            )
+            self._parsers[fmt] = LogParser(self.con, fmt, prefixes=opts.prefixes, geoip=opts.geoip)
         return self._parsers[fmt]
 
     def _format_of(self, src: Path) -> str:
@@ -301,5 +299,3 @@ def _check_schema(con: duckdb.DuckDBPyConnection, relation: str, name: str) -> N
     for sub in ("project", "version"):
         if f" {sub} " not in cols["file"].replace('"', " ").replace("(", " ( "):
             raise InputError(f"{name}: column 'file' lacks {sub!r}")
-
-

@@ -45,9 +45,7 @@ def events_dir(db: Path) -> Path:
     return db.with_name(db.name + ".events")
 
 
-def connect(
-    db: Path, *, read_only: bool = False, create: bool = True
-) -> duckdb.DuckDBPyConnection:
+def connect(db: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection to the store; a writable one holds its lock (one writer at a time).
 
     ``create=False`` opens without creating the tables: an ingest creates them
@@ -244,14 +242,16 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
         if tables:
             days = [st for st in todo if st.table and st.first_day is not None]
             if days:
-                union = " UNION ALL ".join(f"SELECT * FROM {t}" for t in tables)
-                source = tables[0] if len(tables) == 1 else f"({union})"
-                con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE staged AS SELECT day, project, installer, "  # noqa: S608
-                    f"SUM(count)::BIGINT AS count FROM {source} GROUP BY ALL"
-                    if len(tables) > 1
-                    else f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM {source}"  # noqa: S608
-                )
+                # Our own TEMP table names (staged_<n>): no user value reaches this SQL.
+                union = " UNION ALL ".join(f"SELECT * FROM {t}" for t in tables)  # noqa: S608
+                if len(tables) == 1:
+                    sql = f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM {tables[0]}"  # noqa: S608
+                else:
+                    sql = (
+                        "CREATE OR REPLACE TEMP TABLE staged AS SELECT day, project, installer, "  # noqa: S608
+                        f"SUM(count)::BIGINT AS count FROM ({union}) GROUP BY ALL"
+                    )
+                con.execute(sql)
                 first = min(st.first_day for st in days if st.first_day)
                 last = max(st.last_day for st in days if st.last_day)
                 for rollup in ROLLUPS:
