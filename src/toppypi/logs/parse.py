@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from toppypi.logs.agents import AgentParser
 from toppypi.logs.files import classify_target
 from toppypi.logs.geo import GeoIP
-from toppypi.logs.lines import parse_line, parse_sql
+from toppypi.logs.lines import parse_sql
 from toppypi.model.events import DETAILS, arrow_type
 
 if TYPE_CHECKING:
@@ -153,33 +153,50 @@ class LogParser:
 
     def add(self, data: bytes, first_line: int, lines: int | None = None) -> LogStats:
         """Parse ``data`` (whole lines) whose first line is number ``first_line``."""
-        stats = LogStats(lines=data.count(b"\n") if lines is None else lines)
         clean = sanitize(data)
         self._chunk_path.write_bytes(clean)
+        stats = self._parse(self._chunk_path, first_line, escapes=b'\\"' in clean)
+        if lines is not None and lines > stats.lines:  # lines the reader lost: unparseable
+            stats.unparseable += lines - stats.lines
+            stats.lines = lines
+        return stats
+
+    def add_file(self, path: Path, *, escapes: bool) -> LogStats:
+        """Parse a whole log file that ends in a newline and holds no CR or ``\\x01``
+        (see :func:`sanitize`): DuckDB reads it directly, with no copy."""
+        return self._parse(path, 1, escapes=escapes)
+
+    def _parse(self, path: Path, first_line: int, *, escapes: bool) -> LogStats:
         con = self.con
+        con.execute("DROP TABLE IF EXISTS log_rejects").fetchall()
+        con.execute("DROP TABLE IF EXISTS log_rejects_scan").fetchall()
         src = (
-            f"read_csv({_sql_string(str(self._chunk_path))}, columns={{'line': 'VARCHAR'}}, "
+            f"read_csv({_sql_string(str(path))}, columns={{'line': 'VARCHAR'}}, "
             "delim='\\x01', quote='', escape='', header=false, auto_detect=false, "
-            "strict_mode=false, ignore_errors=true, max_line_size=1048576)"
+            "strict_mode=false, ignore_errors=true, max_line_size=1048576, "
+            "store_rejects=true, rejects_table='log_rejects', rejects_scan='log_rejects_scan')"
         )
-        parsed = parse_sql(src, self.fmt, escapes=b'\\"' in clean, sanitized=True)
+        parsed = parse_sql(src, self.fmt, escapes=escapes, sanitized=True)
         con.execute(  # our own SQL: no user value reaches it
             "CREATE OR REPLACE TEMP TABLE log_lines AS SELECT ok, method, status, time, host, "  # noqa: S608
             f"CASE WHEN {_CANDIDATE} THEN target END AS target, "
             f"CASE WHEN {_CANDIDATE} THEN agent END AS agent, "
             f"coalesce({_CANDIDATE}, false) AS candidate FROM ({parsed})"
-        )
+        ).fetchall()
         rows, bad, not_get, status = con.execute(
             "SELECT count(*), count(*) FILTER (NOT ok), "
             "count(*) FILTER (ok AND method <> 'GET'), "
             "count(*) FILTER (ok AND method = 'GET' AND NOT candidate) FROM log_lines"
         ).fetchall()[0] or (0, 0, 0, 0)
-        dropped = stats.lines - rows  # lines the reader could not take (invalid UTF-8)
-        stats.unparseable = bad + dropped
+        # Lines the reader could not take (invalid UTF-8, over-long) are its rejects.
+        rejects = con.execute("SELECT line FROM log_rejects ORDER BY 1").fetchall()
+        rejected = [int(r[0]) for r in rejects]
+        stats = LogStats(lines=rows + len(rejected))
+        stats.unparseable = bad + len(rejected)
         stats.skipped["method"] = not_get
         stats.skipped["status"] = status
         if stats.unparseable:
-            stats.bad_lines = self._bad_lines(data, first_line, dropped)
+            stats.bad_lines = self._bad_lines(first_line, rejected)
         self._learn_targets()
         self._learn_agents()
         con.execute(
@@ -187,7 +204,7 @@ class LogParser:
             "coalesce(t.kind, 'not_file') AS kind, t.layout, coalesce(a.ignored, false) AS ignored "
             f"FROM log_lines l LEFT JOIN {self.t_targets} t USING (target) "
             f"LEFT JOIN {self.t_agents} a USING (agent) WHERE l.candidate"
-        )
+        ).fetchall()
         for kind, ignored, layout, n in con.execute(
             "SELECT kind, ignored, layout, count(*) FROM log_joined GROUP BY ALL"
         ).fetchall():
@@ -201,27 +218,25 @@ class LogParser:
         con.execute(
             f"INSERT INTO {self.t_events} SELECT time, host, tid, aid FROM log_joined "  # noqa: S608
             "WHERE kind = 'download' AND NOT ignored"
-        )
+        ).fetchall()
         return stats
 
-    def _bad_lines(self, data: bytes, first_line: int, dropped: int) -> list[int]:
-        if dropped == 0:
-            # One row per line, in order: the rows' positions are the line numbers.
-            rows = self.con.execute(
-                f"SELECT rowid FROM log_lines WHERE NOT ok ORDER BY rowid LIMIT {BAD_LINES_KEPT}"  # noqa: S608
-            ).fetchall()
-            return [first_line + int(r[0]) for r in rows]
-        found: list[int] = []
-        for i, raw in enumerate(data.split(b"\n")[:-1]):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-            if text is None or parse_line(text, self.fmt) is None:
-                found.append(first_line + i)
-                if len(found) == BAD_LINES_KEPT:
+    def _bad_lines(self, first_line: int, rejected: list[int]) -> list[int]:
+        """Line numbers of the first unparseable lines: the reader's rejects, and the
+        rows that did not parse (rows are lines in order, less the rejected ones)."""
+        rows = self.con.execute(
+            f"SELECT rowid FROM log_lines WHERE NOT ok ORDER BY rowid LIMIT {BAD_LINES_KEPT}"  # noqa: S608
+        ).fetchall()
+        found = list(rejected[:BAD_LINES_KEPT])
+        for (rowid,) in rows:
+            line = int(rowid) + 1
+            while True:  # shift past the rejected lines before it
+                shifted = int(rowid) + 1 + sum(1 for r in rejected if r <= line)
+                if shifted == line:
                     break
-        return found
+                line = shifted
+            found.append(line)
+        return [first_line - 1 + n for n in sorted(found)[:BAD_LINES_KEPT]]
 
     def _new(self, column: str, table: str) -> list[str]:
         rows = self.con.execute(

@@ -25,6 +25,7 @@ from toppypi.errors import InputError
 from toppypi.logs.lines import detect_format
 from toppypi.logs.parse import LogParser, LogStats
 from toppypi.logs.streams import (
+    WINDOW,
     Checkpoint,
     Chunks,
     LogFile,
@@ -108,6 +109,11 @@ def _copy_hashing(src: Path, dest: Path) -> str:
     return h.hexdigest()
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -126,10 +132,12 @@ class Stager:
         known: dict[str, bool],
         checkpoints: list[tuple[str, Checkpoint]],
         log_options: LogOptions,
+        names: set[str] | None = None,
     ) -> None:
         self.con = con
         self.edir = edir
         self.known = known  # ingested id -> its raw copy is present
+        self.names = names or set()  # names of files ingested before (likely re-ingests)
         self.checkpoints = checkpoints  # (head id, checkpoint), this run's included
         self.log_options = log_options
         self._parsers: dict[str, LogParser] = {}
@@ -157,6 +165,8 @@ class Stager:
 
         raw = self._staging_path()
         try:
+            if kind == "parquet" and src.name not in self.names:
+                return self._stage_new_parquet(src, raw)
             sha = _copy_hashing(src, raw) if kind == "parquet" else file_sha256(src)
             st = Staged(src, kind, sha, raw=raw)
             if sha in self.known:
@@ -181,6 +191,46 @@ class Stager:
         except BaseException:
             raw.unlink(missing_ok=True)
             raise
+
+    def _stage_new_parquet(self, src: Path, raw: Path) -> Staged:
+        """A file not seen before: copy and hash it while DuckDB aggregates it.
+
+        The copy reads the file once (hashing as it goes) on a thread of its
+        own, so the two costs overlap instead of adding up. If the hash shows
+        the file was ingested after all (under another name), the aggregate
+        is dropped.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        before = _stamp(src)
+        st = Staged(src, "parquet", "", raw=raw)
+        link = raw.with_name(raw.name + ".src.parquet")  # our name: no glob in it
+        os.symlink(src.resolve(), link)
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="toppypi-copy") as pool:
+                copied = pool.submit(_copy_hashing, src, raw)
+                try:
+                    relation = f"read_parquet({sql_string(str(link))})"
+                    _check_schema(self.con, relation, str(src))
+                    self._aggregate(st, relation)
+                finally:
+                    st.id = copied.result()
+        finally:
+            link.unlink(missing_ok=True)
+        if _stamp(src) != before:
+            raise InputError(f"{src}: the file changed while it was read; ingest it when complete")
+        if st.id in self.known:
+            self.con.execute(f"DROP TABLE IF EXISTS {st.table}")
+            st.table, st.events, st.first_day, st.last_day = None, 0, None, None
+            st.skipped = True
+            if self.known[st.id]:
+                raw.unlink(missing_ok=True)
+                st.raw = None
+            else:
+                st.restore = True
+            return st
+        self.known[st.id] = True
+        return st
 
     def _jsonl_to_parquet(self, src: Path, dest: Path) -> None:
         # DuckDB expands globs in paths: read the user's file through a link
@@ -261,10 +311,28 @@ class Stager:
             return st
         parser = self._parser(fmt)
         parser.start_file()
-        with LogFile(src) as f:
-            reader = Chunks(f, resume.offset, resume.lines)
-            for chunk in reader:
-                stats.add(parser.add(chunk.data, chunk.first_line, chunk.lines))
+        direct = _direct(src) if resume.offset == 0 else None
+        if direct is not None:
+            link = self._staging_path().with_suffix(".log")  # our name: no glob in it
+            os.symlink(src.resolve(), link)
+            try:
+                stats.add(parser.add_file(link, escapes=direct.escapes))
+            finally:
+                link.unlink(missing_ok=True)
+            if src.stat().st_size != direct.size:
+                # A live log grew while DuckDB read it: it may have read past the
+                # checkpoint. Read it again, up to a fixed end, in chunks.
+                direct = None
+                stats = st.log = LogStats()
+                parser.start_file()
+        if direct is not None:
+            reader: _Read | Chunks = direct.as_read(stats.lines)
+        else:
+            with LogFile(src) as f:
+                chunks = Chunks(f, resume.offset, resume.lines)
+                for chunk in chunks:
+                    stats.add(parser.add(chunk.data, chunk.first_line, chunk.lines))
+            reader = chunks
         if reader.end == resume.offset:
             st.skipped = True
             if resume.offset:
@@ -286,6 +354,42 @@ class Stager:
             )
             self._aggregate(st, relation)
         return st
+
+
+@dataclass(frozen=True)
+class _Read:
+    end: int
+    lines: int
+    tail: str
+
+
+@dataclass(frozen=True)
+class _Direct:
+    """A plain log DuckDB can read as it is: complete lines, no CR, no ``\\x01``."""
+
+    size: int
+    escapes: bool
+    tail: str
+
+    def as_read(self, lines: int) -> _Read:
+        return _Read(self.size, lines, self.tail)
+
+
+def _direct(src: Path) -> _Direct | None:
+    """Whether the whole file can go to DuckDB without a copy (checked with mmap, no read)."""
+    import mmap
+
+    if is_gzip(src):
+        return None
+    with src.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return None
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            if mm[size - 1 :] != b"\n" or mm.find(b"\r") >= 0 or mm.find(b"\x01") >= 0:
+                return None
+            tail = hashlib.sha256(mm[max(0, size - WINDOW) : size]).hexdigest()
+            return _Direct(size, mm.find(b'\\"') >= 0, tail)
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, relation: str, name: str) -> None:

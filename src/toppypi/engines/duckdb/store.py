@@ -149,9 +149,8 @@ def ingest(
     con = connect(db, create=False)
     edir = events_dir(db)
     had_edir = edir.exists()
-    stager = Stager(
-        con, edir, _known_files(con, edir), _checkpoints(con), log_options or LogOptions()
-    )
+    known, names = _known_files(con, edir)
+    stager = Stager(con, edir, known, _checkpoints(con), log_options or LogOptions(), names)
     staged: list[Staged] = []
     committed = False
     try:
@@ -210,11 +209,12 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def _known_files(con: duckdb.DuckDBPyConnection, edir: Path) -> dict[str, bool]:
+def _known_files(con: duckdb.DuckDBPyConnection, edir: Path) -> tuple[dict[str, bool], set[str]]:
+    """Ingested ids (with whether the raw copy is there), and the names they came by."""
     if not _table_exists(con, "ingested_files"):
-        return {}
-    rows = con.execute("SELECT sha256 FROM ingested_files").fetchall()
-    return {r[0]: (edir / f"{r[0]}.parquet").is_file() for r in rows}
+        return {}, set()
+    rows = con.execute("SELECT sha256, name FROM ingested_files").fetchall()
+    return {r[0]: (edir / f"{r[0]}.parquet").is_file() for r in rows}, {r[1] for r in rows}
 
 
 def _checkpoints(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Checkpoint]]:
