@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from toppypi.engines.duckdb.store import ingest
@@ -46,10 +47,8 @@ def baseline(path: Path, limit: int) -> tuple[int, float]:
             line = parse_line(text)
             if line is not None and line.method == "GET" and 200 <= line.status < 300:
                 parse_filename.__wrapped__(url_path(line.target or "").rsplit("/", 1)[-1])
-                try:
+                with suppress(Exception):  # unknown agents count too
                     parser.parse(unescape(line.agent or ""))
-                except Exception:
-                    pass
             if n == limit:
                 break
     return n, time.perf_counter() - t0

@@ -27,7 +27,7 @@ def chdb_group(path: Path, fmt: str) -> float:
     import chdb
 
     sql = (
-        "SELECT toDate(timestamp) AS day, file.project AS project, count() AS n "
+        "SELECT toDate(timestamp) AS day, file.project AS project, count() AS n "  # noqa: S608
         f"FROM file('{path}', Parquet) GROUP BY day, project"
     )
     t0 = time.perf_counter()
