@@ -254,8 +254,7 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
                 con.execute(sql)
                 first = min(st.first_day for st in days if st.first_day)
                 last = max(st.last_day for st in days if st.last_day)
-                for rollup in ROLLUPS:
-                    _fold(con, rollup, first, last)
+                _fold_all(con, first, last)
         for st in todo:
             if st.table:
                 con.execute(
@@ -280,6 +279,21 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
             p.unlink(missing_ok=True)
         raise
     return True
+
+
+def _fold_all(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:
+    """Fold the staged rows into every roll-up, finest first; a coarser roll-up is
+    rebuilt for the touched period from a finer one that covers it."""
+    done: list[Rollup] = []
+    for rollup in sorted(ROLLUPS, key=lambda r: (r.grain != "day", -len(r.fields))):
+        source = next((d for d in done if rollup.derivable_from(d)), None)
+        if source is None:
+            _fold(con, rollup, first, last)
+        else:
+            lo, hi = rollup.bounds(first, last)
+            for sql in rollup.derive_sql(source):
+                con.execute(sql, [lo, hi]).fetchall()
+        done.append(rollup)
 
 
 def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
