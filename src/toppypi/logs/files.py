@@ -79,7 +79,12 @@ def parse_filename(filename: str) -> DistFile | None:
     lower = filename.lower()
     try:
         if lower.endswith(".whl"):
-            name, version, _, _ = parse_wheel_filename(filename)
+            # packaging's rules for the name and version; the tags (most of its
+            # cost, and nothing a download count needs) are checked for shape only.
+            parts = filename[:-4].split("-")
+            if len(parts) not in (5, 6) or not all(parts[-3:]):
+                return None
+            name, version, _, _ = parse_wheel_filename(f"{parts[0]}-{parts[1]}-py3-none-any.whl")
             return DistFile(filename, str(name), str(version), "bdist_wheel")
         if lower.endswith((".tar.gz", ".zip")):
             sname, sversion = parse_sdist_filename(filename)
