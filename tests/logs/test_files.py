@@ -96,3 +96,28 @@ def test_wheel_and_sdist_names_give_back_project_and_version(name: str, version:
             str(Version(version)),
             kind,
         )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=40).map(lambda t: t + ".whl"),
+        st.builds(
+            lambda n, v, t: f"{n}-{v}-{t}.whl",
+            names,
+            st.one_of(versions, st.text(max_size=6)),
+            st.sampled_from(
+                ["py3-none-any", "cp312-cp312-manylinux_2_17_x86_64", "1-py3-none-any"]
+            ),
+        ),
+    )
+)
+def test_wheels_agree_with_packaging_wherever_packaging_accepts(filename: str) -> None:
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        name, version, _, _ = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, ValueError):
+        return  # we may still accept odd tags: a count does not need them
+    got = parse_filename(filename)
+    assert got is not None and (got.project, got.version) == (str(name), str(version))

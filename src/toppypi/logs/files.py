@@ -2,7 +2,9 @@
 
 A download is counted by the file it fetched. The file fields come from the
 file name, as PyPI's own ``file.project`` / ``file.version`` / ``file.type``
-would: wheels and sdists through ``packaging``; the legacy binary formats
+would: sdists through ``packaging``'s ``parse_sdist_filename``, wheels by the
+same rules as its ``parse_wheel_filename`` less the tag parsing (the most of
+its cost, and nothing a count needs); the legacy binary formats
 (egg, wininst ``.exe``, ``.msi``, ``.rpm``, ``.dmg``) by their naming rules.
 The URL layout says whether a path is an index's file link at all.
 """
@@ -16,10 +18,8 @@ from urllib.parse import unquote
 
 from packaging.utils import (
     InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
     parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
@@ -34,6 +34,7 @@ LAYOUTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("devpi", re.compile(r"/\+f/[^/]+/[^/]+/[^/]+\Z")),
 )
 
+_WHEEL_NAME = re.compile(r"^[\w\d._]*\Z", re.UNICODE)
 _NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])\Z", re.IGNORECASE)
 _WININST = re.compile(
     r"^(?P<name>.+?)-(?P<version>[^-]+?)\."
@@ -59,14 +60,19 @@ class DistFile:
     type: str
 
 
+@lru_cache(maxsize=65536)
+def _version(text: str) -> str:
+    """The normalised version; raises InvalidVersion."""
+    return str(Version(text))
+
+
 def _named(name: str, version: str, filename: str, kind: str) -> DistFile | None:
     if not _NAME.match(name):
         return None
     try:
-        parsed = Version(version)
+        return DistFile(filename, canonicalize_name(name), _version(version), kind)
     except InvalidVersion:
         return None
-    return DistFile(filename, canonicalize_name(name), str(parsed), kind)
 
 
 @lru_cache(maxsize=65536)
@@ -84,12 +90,14 @@ def parse_filename(filename: str) -> DistFile | None:
             parts = filename[:-4].split("-")
             if len(parts) not in (5, 6) or not all(parts[-3:]):
                 return None
-            name, version, _, _ = parse_wheel_filename(f"{parts[0]}-{parts[1]}-py3-none-any.whl")
-            return DistFile(filename, str(name), str(version), "bdist_wheel")
+            if "__" in parts[0] or not _WHEEL_NAME.match(parts[0]):  # packaging's rule
+                return None
+            name, version = canonicalize_name(parts[0]), _version(parts[1])
+            return DistFile(filename, name, version, "bdist_wheel")
         if lower.endswith((".tar.gz", ".zip")):
             sname, sversion = parse_sdist_filename(filename)
             return DistFile(filename, str(sname), str(sversion), "sdist")
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+    except (InvalidSdistFilename, InvalidVersion):
         return None
     for pattern, kind in (
         (_LEGACY_SDIST, "sdist"),
