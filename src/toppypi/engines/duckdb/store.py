@@ -235,26 +235,19 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
     if not todo:
         return False
     placed: list[Path] = []
+    # Roll-ups are written in parallel; the month ones keep their ORDER BY.
+    con.execute("SET preserve_insertion_order = false").fetchall()
     con.execute("BEGIN TRANSACTION")
     try:
         _create_schema(con)
-        tables = [st.table for st in todo if st.table]
-        if tables:
-            days = [st for st in todo if st.table and st.first_day is not None]
-            if days:
-                # Our own TEMP table names (staged_<n>): no user value reaches this SQL.
-                union = " UNION ALL ".join(f"SELECT * FROM {t}" for t in tables)  # noqa: S608
-                if len(tables) == 1:
-                    sql = f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM {tables[0]}"  # noqa: S608
-                else:
-                    sql = (
-                        "CREATE OR REPLACE TEMP TABLE staged AS SELECT day, project, installer, "  # noqa: S608
-                        f"SUM(count)::BIGINT AS count FROM ({union}) GROUP BY ALL"
-                    )
-                con.execute(sql)
-                first = min(st.first_day for st in days if st.first_day)
-                last = max(st.last_day for st in days if st.last_day)
-                _fold_all(con, first, last)
+        for st in todo:
+            if st.table and st.first_day is not None and st.last_day is not None:
+                # One input at a time: usually a new period, so each fold is a plain
+                # INSERT (a union of inputs would re-aggregate what is already summed).
+                con.execute(
+                    f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM {st.table}"  # noqa: S608
+                ).fetchall()
+                _fold_all(con, st.first_day, st.last_day)
         for st in todo:
             if st.table:
                 con.execute(
