@@ -8,7 +8,7 @@ from tests.conftest import run_cli
 from toppypi.engines.duckdb import DuckDBEngine
 from toppypi.engines.duckdb.store import ingest
 from toppypi.model.period import Period
-from toppypi.ranking import top_query
+from toppypi.model.query import Field, Query
 from toppypi.sample import SampleSpec, write_sample
 from toppypi.sample_log import write_sample_log
 
@@ -18,7 +18,7 @@ MARCH = Period.for_month(2026, 3)
 def _ranking(db: Path) -> list[tuple[object, ...]]:
     engine = DuckDBEngine(db)
     try:
-        return [tuple(r) for r in engine.run(top_query(MARCH, limit=None)).rows]
+        return [tuple(r) for r in engine.run(Query(MARCH, (Field.PROJECT,), limit=None)).rows]
     finally:
         engine.close()
 
