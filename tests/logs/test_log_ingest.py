@@ -283,3 +283,30 @@ def test_country_codes_come_from_a_geoip_database(tmp_path: Path) -> None:
     res = run_cli("ingest", "--db", str(db), "--geoip", str(mmdb), str(log))
     assert res.returncode == 0, res.stderr
     assert _rows(db, Field.COUNTRY) == [("DE", 2), (None, 2), ("JP", 1)]
+
+
+def test_a_log_read_in_many_chunks_gives_what_one_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large logs go through in chunks; line numbers and counts must not notice."""
+    from toppypi.engines.duckdb import staging
+    from toppypi.logs import streams
+
+    lines = [*MIXED_LINES * 20, "\xff not utf-8\n", *MIXED_LINES]
+    log = tmp_path / "access.log"
+    log.write_bytes(
+        b"".join(x.encode("utf-8", "surrogateescape") for x in lines).replace(
+            "\xff".encode(), b"\xff"
+        )
+    )
+    (whole,) = ingest(tmp_path / "a.duckdb", [log])
+    monkeypatch.setattr(staging, "DIRECT_MAX", 0)  # never the direct read
+    monkeypatch.setattr(streams, "CHUNK", 1000)  # a few lines a chunk
+    (chunked,) = ingest(tmp_path / "b.duckdb", [log])
+    assert whole.log is not None and chunked.log == whole.log
+    assert whole.log["lines"] == len(lines)
+    assert whole.log["first_unparseable_lines"] == [14, 29, 44, 59, 74]
+    assert whole.log["unparseable"] == 22
+    assert _rows(tmp_path / "a.duckdb", Field.PROJECT) == _rows(
+        tmp_path / "b.duckdb", Field.PROJECT
+    )

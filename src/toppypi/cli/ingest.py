@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from toppypi.cli.options import db_option
-from toppypi.cli.output import info
+from toppypi.cli.output import info, progress
 
 if TYPE_CHECKING:
     from toppypi.engines.duckdb.store import IngestedFile
@@ -77,11 +77,13 @@ def command(
     reader = GeoIP(geoip) if geoip is not None else None
     path = db or default_db_path()
     try:
-        done = ingest(
-            path,
-            list(files),
-            log_options=LogOptions(fmt=log_format, prefixes=prefixes, geoip=reader),
-        )
+        with progress("ingesting", len(files)) as advance:
+            done = ingest(
+                path,
+                list(files),
+                progress=lambda _name, _events: advance(1),
+                log_options=LogOptions(fmt=log_format, prefixes=prefixes, geoip=reader),
+            )
     finally:
         if reader is not None:
             reader.close()

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from toppypi.logs.geo import GeoIP
 
 SNIFF_BYTES = 1 << 20
+DIRECT_MAX = 512 << 20  # larger logs go in chunks, so memory stays bounded
 
 
 def sql_string(text: str) -> str:
@@ -383,7 +384,7 @@ def _direct(src: Path) -> _Direct | None:
         return None
     with src.open("rb") as fh:
         size = os.fstat(fh.fileno()).st_size
-        if size == 0:
+        if size == 0 or size > DIRECT_MAX:
             return None
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             if mm[size - 1 :] != b"\n" or mm.find(b"\r") >= 0 or mm.find(b"\x01") >= 0:
