@@ -310,3 +310,13 @@ def test_a_log_read_in_many_chunks_gives_what_one_read_gives(
     assert _rows(tmp_path / "a.duckdb", Field.PROJECT) == _rows(
         tmp_path / "b.duckdb", Field.PROJECT
     )
+
+
+def test_staging_files_of_a_killed_ingest_are_swept_by_the_next(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    ingest(db, [_write(tmp_path / "a.log", [line(WHL, agent=PIP)])])
+    stale = events_dir(db) / ".staging-999999-1-1.parquet"
+    stale.write_bytes(b"left by a killed ingest")
+    ingest(db, [_write(tmp_path / "b.log", [line(WHL, agent=UV, host="10.0.0.2")])])
+    assert not stale.exists()
+    assert _rows(db, Field.PROJECT) == [("alpha", 2)]

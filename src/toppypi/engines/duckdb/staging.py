@@ -13,6 +13,7 @@ import datetime as dt
 import gzip
 import hashlib
 import os
+import shutil
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -108,6 +109,15 @@ def _copy_hashing(src: Path, dest: Path) -> str:
             h.update(chunk)
             fo.write(chunk)
     return h.hexdigest()
+
+
+def _link(src: Path, link: Path) -> None:
+    """``link``, a name of ours for ``src`` (DuckDB expands globs in the names it is
+    given): a symbolic link, or a copy where the file system has none."""
+    try:
+        os.symlink(src.resolve(), link)
+    except OSError:
+        shutil.copyfile(src, link)
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -206,7 +216,7 @@ class Stager:
         before = _stamp(src)
         st = Staged(src, "parquet", "", raw=raw)
         link = raw.with_name(raw.name + ".src.parquet")  # our name: no glob in it
-        os.symlink(src.resolve(), link)
+        _link(src, link)
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="toppypi-copy") as pool:
                 copied = pool.submit(_copy_hashing, src, raw)
@@ -238,7 +248,7 @@ class Stager:
         # with a name of ours, so that `a[1].jsonl` is that file and no other.
         link = dest.with_suffix(".jsonl.gz" if is_gzip(src) else ".jsonl")
         link.unlink(missing_ok=True)
-        os.symlink(src.resolve(), link)
+        _link(src, link)
         cols = ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in duckdb_columns().items())
         try:
             self.con.execute(
@@ -315,7 +325,7 @@ class Stager:
         direct = _direct(src) if resume.offset == 0 else None
         if direct is not None:
             link = self._staging_path().with_suffix(".log")  # our name: no glob in it
-            os.symlink(src.resolve(), link)
+            _link(src, link)
             try:
                 stats.add(parser.add_file(link, escapes=direct.escapes))
             finally:

@@ -271,7 +271,22 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
         for p in placed:
             p.unlink(missing_ok=True)
         raise
+    _sweep(edir)
     return True
+
+
+def _sweep(edir: Path) -> None:
+    """Remove staging files an ingest that was killed left behind.
+
+    This ingest holds the store's write lock, so any other process's staging
+    file is a leftover; nothing reads them (the raw events are listed by
+    ``ingested_files``).
+    """
+    mine = f".staging-{os.getpid()}-"
+    for p in edir.glob(".staging-*"):
+        if not p.name.startswith(mine):
+            with suppress(OSError):
+                p.unlink()
 
 
 def _fold_all(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:
