@@ -15,63 +15,18 @@ from typing import TYPE_CHECKING, Any
 from toppypi import sample_data as V
 from toppypi.atomic import temp_path_for
 from toppypi.errors import UsageError
+from toppypi.model.events import event_schema
 from toppypi.model.period import Period
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
+__all__ = ["SampleGenerator", "SampleSpec", "event_schema", "write_sample"]
+
 CHUNK = 1_000_000
 ZIPF_S = 1.1
 ZIPF_Q = 8.0  # Zipf-Mandelbrot offset: the real top ranks are close together
-
-
-def event_schema() -> pa.Schema:
-    """BigQuery's ``bigquery-public-data.pypi.file_downloads`` as an Arrow schema."""
-    import pyarrow as pa
-
-    s = pa.string()
-    return pa.schema(
-        [
-            ("timestamp", pa.timestamp("us", tz="UTC")),
-            ("country_code", s),
-            ("url", s),
-            ("project", s),
-            (
-                "file",
-                pa.struct([("filename", s), ("project", s), ("version", s), ("type", s)]),
-            ),
-            (
-                "details",
-                pa.struct(
-                    [
-                        ("installer", pa.struct([("name", s), ("version", s)])),
-                        ("python", s),
-                        ("implementation", pa.struct([("name", s), ("version", s)])),
-                        (
-                            "distro",
-                            pa.struct(
-                                [
-                                    ("name", s),
-                                    ("version", s),
-                                    ("id", s),
-                                    ("libc", pa.struct([("lib", s), ("version", s)])),
-                                ]
-                            ),
-                        ),
-                        ("system", pa.struct([("name", s), ("release", s)])),
-                        ("cpu", s),
-                        ("openssl_version", s),
-                        ("setuptools_version", s),
-                        ("rustc_version", s),
-                        ("ci", pa.bool_()),
-                    ]
-                ),
-            ),
-            ("tls_protocol", s),
-            ("tls_cipher", s),
-        ]
-    )
 
 
 @dataclass(frozen=True)

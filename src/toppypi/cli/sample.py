@@ -18,7 +18,7 @@ from toppypi.cli.output import info, progress
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="File to write (.parquet, or .jsonl with --format jsonl).",
+    help="File to write (.parquet; .jsonl; or .log for an access log).",
 )
 @click.option(
     "--events",
@@ -38,28 +38,46 @@ from toppypi.cli.output import info, progress
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["parquet", "jsonl"]),
+    type=click.Choice(["parquet", "jsonl", "log"]),
     default=None,
-    help="Output format (default: from the file name, else parquet).",
+    help="Output format: events (parquet, jsonl), or log: the nginx access log of a "
+    "private index (pypiserver layout, pip and uv agents) with --events downloads. "
+    "Default: from the file name, else parquet.",
 )
 @period_options
 def command(
     output: Path, events: int, projects: int, seed: int, fmt: str | None, **kwargs: Any
 ) -> None:
-    """Write download events in BigQuery's file_downloads schema.
+    """Write download events in BigQuery's file_downloads schema, or an access log.
 
     \b
-    Example:
+    Examples:
       toppypi sample --month 2026-03 --events 2000000 -o 2026-03.parquet
       toppypi ingest 2026-03.parquet
+      toppypi sample --month 2026-03 --events 100000 -o access.log
+      toppypi ingest access.log
     """
     from toppypi.sample import SampleSpec, write_sample
 
     period = resolve(kwargs)
-    fmt = fmt or ("jsonl" if output.suffix in (".jsonl", ".json", ".ndjson") else "parquet")
+    fmt = fmt or _format_from_name(output)
     spec = SampleSpec(period=period, events=events, projects=projects, seed=seed)
     t0 = time.perf_counter()
     with progress(f"sampling {period}", events) as advance:
-        n = write_sample(spec, output, fmt=fmt, progress=advance)
+        if fmt == "log":
+            from toppypi.sample_log import write_sample_log
+
+            n = write_sample_log(spec, output, progress=advance)
+        else:
+            n = write_sample(spec, output, fmt=fmt, progress=advance)
     dt = time.perf_counter() - t0
-    info(f"wrote {n:,} events for {period} to {output} in {dt:.1f}s ({n / dt:,.0f} events/s)")
+    what = "log lines" if fmt == "log" else "events"
+    info(f"wrote {n:,} {what} for {period} to {output} in {dt:.1f}s ({n / dt:,.0f}/s)")
+
+
+def _format_from_name(path: Path) -> str:
+    if path.suffix in (".jsonl", ".json", ".ndjson"):
+        return "jsonl"
+    if path.suffix == ".log" or path.name.startswith("access"):
+        return "log"
+    return "parquet"

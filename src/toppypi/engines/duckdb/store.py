@@ -2,28 +2,31 @@
 
 Raw events are kept as Parquet in ``<db>.events/`` (named by content hash) so
 that any pypinfo field can still be answered; the roll-ups answer the common
-queries without touching them. An ingest is one transaction: a bad file
-leaves the store exactly as it was.
+queries without touching them. An ingest stages every input first and then
+folds them all in one transaction: a bad input leaves the store's files
+byte-identical. Access logs are remembered by stream (``log_checkpoints``),
+so re-reading a log, or its rotated copy, adds only lines not seen before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toppypi.engines.duckdb.fields import REQUIRED_COLUMNS
-from toppypi.engines.duckdb.rollups import ROLLUPS, Rollup, staged_select
+from toppypi.engines.duckdb.rollups import ROLLUPS, Rollup
+from toppypi.engines.duckdb.staging import LogOptions, Staged, Stager, file_sha256, sql_string
 from toppypi.errors import InputError, UsageError
+from toppypi.logs.streams import Checkpoint
 
 if TYPE_CHECKING:
     import duckdb
+
+__all__ = ["IngestedFile", "LogOptions", "connect", "file_sha256", "ingest", "raw_relation"]
 
 DB_ENV = "TOPPYPI_DB"
 
@@ -42,7 +45,12 @@ def events_dir(db: Path) -> Path:
     return db.with_name(db.name + ".events")
 
 
-def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(db: Path, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to the store; a writable one holds its lock (one writer at a time).
+
+    ``create=False`` opens without creating the tables: an ingest creates them
+    in its own transaction, so that a refused input changes nothing.
+    """
     import duckdb
 
     if read_only and not db.exists():
@@ -64,7 +72,7 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             ) from None
         raise UsageError(f"cannot open store {db}: {first}") from None
     con.execute("SET TimeZone = 'UTC'")
-    if not read_only:
+    if not read_only and create:
         _create_schema(con)
     return con
 
@@ -91,181 +99,214 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
         "name VARCHAR NOT NULL, events BIGINT NOT NULL, first_day DATE, last_day DATE, "
         "ingested_at TIMESTAMP NOT NULL)"
     )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS log_checkpoints (head VARCHAR NOT NULL, "
+        'stream VARCHAR NOT NULL, "offset" BIGINT NOT NULL, lines BIGINT NOT NULL, '
+        "tail VARCHAR NOT NULL, source VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL)"
+    )
     for rollup in ROLLUPS:
         con.execute(rollup.ddl())
 
 
 @dataclass(frozen=True)
 class IngestedFile:
+    """What one input gave: its events and days, or why it added nothing."""
+
     name: str
     sha256: str
     events: int
     first_day: dt.date | None
     last_day: dt.date | None
     skipped: bool = False
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _is_parquet(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return fh.read(4) == b"PAR1"
-
-
-def _check_schema(con: duckdb.DuckDBPyConnection, relation: str, name: str) -> None:
-    sql = f"DESCRIBE SELECT * FROM {relation}"  # noqa: S608 - relation is our own literal
-    cols = {row[0]: str(row[1]) for row in con.execute(sql).fetchall()}
-    for col, family in REQUIRED_COLUMNS.items():
-        if col not in cols:
-            raise InputError(f"{name}: not PyPI download events (no column {col!r})")
-        if not cols[col].upper().startswith(family):
-            raise InputError(f"{name}: column {col!r} is {cols[col]}, expected {family}")
-    for sub in ("project", "version"):
-        if f" {sub} " not in cols["file"].replace('"', " ").replace("(", " ( "):
-            raise InputError(f"{name}: column 'file' lacks {sub!r}")
-
-
-def sql_string(text: str) -> str:
-    """A single-quoted SQL literal; for our own paths, which may hold quotes."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _duckdb_type(t: Any) -> str:
-    import pyarrow as pa
-
-    if pa.types.is_struct(t):
-        inner = ", ".join(f'"{f.name}" {_duckdb_type(f.type)}' for f in t)
-        return f"STRUCT({inner})"
-    if pa.types.is_timestamp(t):
-        return "TIMESTAMPTZ"
-    if pa.types.is_boolean(t):
-        return "BOOLEAN"
-    return "VARCHAR"
-
-
-def _json_columns() -> str:
-    """``read_json``'s columns argument for BigQuery's event schema."""
-    from toppypi.sample import event_schema
-
-    cols = ", ".join(
-        f"{sql_string(f.name)}: {sql_string(_duckdb_type(f.type))}" for f in event_schema()
-    )
-    return "{" + cols + "}"
-
-
-def _copy(src: Path, dest: Path) -> None:
-    """A copy of ``src`` the store owns.
-
-    Not a hard link: a tool that rewrites the original in place (``open("wb")``
-    truncates the same inode) would change the store's raw events behind the
-    roll-ups' back. ``copyfile`` uses the kernel's copy (sendfile) on Linux.
-    """
-    dest.unlink(missing_ok=True)
-    shutil.copyfile(src, dest)
-
-
-@contextmanager
-def _staged_parquet(con: duckdb.DuckDBPyConnection, src: Path, dest_dir: Path) -> Iterator[Path]:
-    """A copy of ``src`` as Parquet inside the events folder, removed on failure."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    tmp = dest_dir / f".staging-{os.getpid()}-{src.name}.parquet"
-    try:
-        if _is_parquet(src):
-            _copy(src, tmp)
-        else:
-            con.execute(
-                f"COPY (SELECT * FROM read_json(?, format='newline_delimited', "  # noqa: S608
-                f"columns={_json_columns()}, timestampformat='%Y-%m-%d %H:%M:%S.%f UTC')) "
-                f"TO {sql_string(str(tmp))} (FORMAT PARQUET, COMPRESSION ZSTD)",
-                [str(src)],
-            )
-        yield tmp
-    finally:
-        tmp.unlink(missing_ok=True)
+    kind: str = "parquet"
+    log: dict[str, Any] | None = None  # LogStats.as_dict() for access logs
+    notes: tuple[str, ...] = ()
 
 
 Progress = Callable[[str, int], None]
 
 
-def ingest(db: Path, files: list[Path], *, progress: Progress | None = None) -> list[IngestedFile]:
-    """Load event files into the store; a file already ingested is skipped."""
-    import duckdb
+def ingest(
+    db: Path,
+    files: list[Path],
+    *,
+    progress: Progress | None = None,
+    log_options: LogOptions | None = None,
+) -> list[IngestedFile]:
+    """Load event files and access logs into the store, all or nothing.
 
+    Every input is staged first (read, checked, aggregated) without writing
+    the store; then one transaction folds them all in. Any bad input leaves
+    the store's files byte-identical, and a file already ingested (or the
+    lines of a log already ingested) adds nothing.
+    """
     for f in files:
         if not f.is_file():
             raise InputError(f"{f}: no such file")
-        if f.stat().st_size == 0:
-            raise InputError(f"{f}: the file is empty")
-    con = connect(db)
-    out: list[IngestedFile] = []
+    if files and all(f.stat().st_size == 0 for f in files):
+        raise InputError(f"{files[0]}: the file is empty; nothing to ingest")
+    created = not db.exists()
+    con = connect(db, create=False)
+    edir = events_dir(db)
+    had_edir = edir.exists()
+    known, names = _known_files(con, edir)
+    stager = Stager(con, edir, known, _checkpoints(con), log_options or LogOptions(), names)
+    staged: list[Staged] = []
+    committed = False
     try:
         for src in files:
-            try:
-                out.append(_ingest_one(con, db, src))
-            except duckdb.Error as exc:
-                first = str(exc).strip().splitlines()[0]
-                raise InputError(f"{src}: cannot read events: {first}") from None
+            st = stager.stage(src)
+            staged.append(st)
             if progress:
-                progress(src.name, out[-1].events)
+                progress(src.name, st.events)
+        committed = _commit(con, edir, staged)
     finally:
+        for st in staged:
+            if st.raw is not None:  # staged but not placed: the ingest failed
+                st.raw.unlink(missing_ok=True)
+        stager.close()
         con.close()
-    return out
+        if not committed:
+            _remove_leftovers(db if created else None, None if had_edir else edir)
+    return [_report(st) for st in staged]
 
 
-def _ingest_one(con: duckdb.DuckDBPyConnection, db: Path, src: Path) -> IngestedFile:
-    sha = file_sha256(src)
+def _report(st: Staged) -> IngestedFile:
+    notes = list(st.notes)
+    if st.resumed_at_line and not st.skipped:
+        notes.append(f"continued its log after line {st.resumed_at_line:,}")
+    if st.format:
+        notes.append(f"{st.format} log format")
+    if st.restore:
+        notes.append("its lost raw copy was restored")
+    return IngestedFile(
+        st.source.name,
+        st.id,
+        st.events,
+        st.first_day,
+        st.last_day,
+        skipped=st.skipped,
+        kind=st.kind,
+        log=st.log.as_dict() if st.log is not None else None,
+        notes=tuple(notes),
+    )
+
+
+def _remove_leftovers(db: Path | None, edir: Path | None) -> None:
+    """An ingest that added nothing leaves no store or events folder it created."""
+    if db is not None:
+        for p in (db, db.with_name(db.name + ".wal")):
+            p.unlink(missing_ok=True)
+    if edir is not None:
+        with suppress(OSError):
+            edir.rmdir()
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
-        "SELECT events, first_day, last_day FROM ingested_files WHERE sha256 = ?", [sha]
-    ).fetchone()
-    edir = events_dir(db)
-    if row is not None:
-        kept = edir / f"{sha}.parquet"
-        if not kept.is_file():
-            # Its raw copy was lost: put it back; the roll-ups already count it.
-            with _staged_parquet(con, src, edir) as staged:
-                _check_schema(con, f"read_parquet({sql_string(str(staged))})", str(src))
-                os.replace(staged, kept)
-        return IngestedFile(src.name, sha, row[0], row[1], row[2], skipped=True)
-    with _staged_parquet(con, src, edir) as staged:
-        relation = f"read_parquet({sql_string(str(staged))})"
-        _check_schema(con, relation, str(src))
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"CREATE TEMP TABLE staged AS {staged_select(relation)}")
-            events, first, last = con.execute(
-                "SELECT COALESCE(SUM(count), 0)::BIGINT, MIN(day), MAX(day) FROM staged"
-            ).fetchone() or (0, None, None)
-            bad = con.execute(
-                "SELECT COALESCE(SUM(count), 0) FROM staged WHERE day IS NULL OR project IS NULL"
-            ).fetchone()
-            if bad and bad[0]:
-                raise InputError(f"{src}: {bad[0]:,} events lack a timestamp or file.project")
-            if first is not None:
-                for rollup in ROLLUPS:
-                    _fold(con, rollup, first, last)
-            con.execute("DROP TABLE staged")
-            con.execute(
-                "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                [sha, src.name, events, first, last],
-            )
-            os.replace(staged, edir / f"{sha}.parquet")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            (edir / f"{sha}.parquet").unlink(missing_ok=True)
-            raise
-    return IngestedFile(src.name, sha, int(events), first, last)
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+    ).fetchall()[0]
+    return bool(row and row[0])
+
+
+def _known_files(con: duckdb.DuckDBPyConnection, edir: Path) -> tuple[dict[str, bool], set[str]]:
+    """Ingested ids (with whether the raw copy is there), and the names they came by."""
+    if not _table_exists(con, "ingested_files"):
+        return {}, set()
+    rows = con.execute("SELECT sha256, name FROM ingested_files").fetchall()
+    return {r[0]: (edir / f"{r[0]}.parquet").is_file() for r in rows}, {r[1] for r in rows}
+
+
+def _checkpoints(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Checkpoint]]:
+    if not _table_exists(con, "log_checkpoints"):
+        return []
+    rows = con.execute(
+        'SELECT head, stream, "offset", lines, tail FROM log_checkpoints ORDER BY ALL'
+    ).fetchall()
+    return [(r[0], Checkpoint(r[1], int(r[2]), int(r[3]), r[4])) for r in rows]
+
+
+def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) -> bool:
+    """Fold every staged input in, in one transaction; place the raw copies.
+
+    Returns whether anything was written.
+    """
+    todo = [st for st in staged if st.table or st.checkpoint or st.restore]
+    if not todo:
+        return False
+    placed: list[Path] = []
+    # Roll-ups are written in parallel; the month ones keep their ORDER BY.
+    con.execute("SET preserve_insertion_order = false").fetchall()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _create_schema(con)
+        for st in todo:
+            if st.table and st.first_day is not None and st.last_day is not None:
+                # One input at a time: usually a new period, so each fold is a plain
+                # INSERT (a union of inputs would re-aggregate what is already summed).
+                con.execute(
+                    f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM {st.table}"  # noqa: S608
+                ).fetchall()
+                _fold_all(con, st.first_day, st.last_day)
+        for st in todo:
+            if st.table:
+                con.execute(
+                    "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                    [st.id, st.source.name, st.events, st.first_day, st.last_day],
+                )
+            if st.checkpoint is not None:
+                cp = st.checkpoint
+                con.execute(
+                    "INSERT INTO log_checkpoints VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                    [st.head, cp.stream, cp.offset, cp.lines, cp.tail, st.source.name],
+                )
+            if st.raw is not None:
+                final = edir / f"{st.id}.parquet"
+                os.replace(st.raw, final)
+                st.raw = None
+                placed.append(final)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        for p in placed:
+            p.unlink(missing_ok=True)
+        raise
+    _sweep(edir)
+    return True
+
+
+def _sweep(edir: Path) -> None:
+    """Remove staging files an ingest that was killed left behind.
+
+    This ingest holds the store's write lock, so any other process's staging
+    file is a leftover; nothing reads them (the raw events are listed by
+    ``ingested_files``).
+    """
+    mine = f".staging-{os.getpid()}-"
+    for p in edir.glob(".staging-*"):
+        if not p.name.startswith(mine):
+            with suppress(OSError):
+                p.unlink()
+
+
+def _fold_all(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> None:
+    """Fold the staged rows into every roll-up, finest first; a coarser roll-up is
+    rebuilt for the touched period from a finer one that covers it."""
+    done: list[Rollup] = []
+    for rollup in sorted(ROLLUPS, key=lambda r: (r.grain != "day", -len(r.fields))):
+        source = next((d for d in done if rollup.derivable_from(d)), None)
+        if source is None:
+            _fold(con, rollup, first, last)
+        else:
+            lo, hi = rollup.bounds(first, last)
+            for sql in rollup.derive_sql(source):
+                con.execute(sql, [lo, hi]).fetchall()
+        done.append(rollup)
 
 
 def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
     lo, hi = rollup.bounds(first, last)
-    overlap = con.execute(rollup.overlap_sql(), [lo, hi]).fetchone()
+    overlap = con.execute(rollup.overlap_sql(), [lo, hi]).fetchall()[0]
     if not (overlap and overlap[0]):
         con.execute(rollup.insert_sql("staged"))
         return
@@ -306,7 +347,7 @@ def store_info(db: Path) -> dict[str, Any]:
         files, events, first, last = con.execute(
             "SELECT COUNT(*), COALESCE(SUM(events), 0), MIN(first_day), MAX(last_day) "
             "FROM ingested_files"
-        ).fetchone() or (0, 0, None, None)
+        ).fetchall()[0] or (0, 0, None, None)
     finally:
         con.close()
     return {
