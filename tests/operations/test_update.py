@@ -198,6 +198,9 @@ def test_provenance_json_says_how_each_month_was_made(store: Path, tmp_path: Pat
     full = prov["totals"]
     assert full["projects"] > 2900 and full["downloads"] == 120_000  # every sampled event
     assert 0 < full["top_share"] < 1
+    # The site's month page points at it.
+    link = 'href="archive/2026-03/provenance.json">provenance</a>'
+    assert link in (ds / "index.html").read_text()
     # The store holds two months: no 12-month list, and the run says why.
     assert "12-month list skipped: no downloads in 10 month(s)" in proc.stderr
     assert "365_days" not in prov

@@ -157,6 +157,7 @@ class Month:
     previous: str | None
     files: list[str]  # dump files present in archive/YYYY-MM/
     totals: Totals = field(default_factory=Totals)
+    provenance: bool = False  # archive/YYYY-MM/provenance.json exists
 
     @property
     def period(self) -> Period:
@@ -254,6 +255,7 @@ def load_site_data(ds: Archive) -> SiteData:
                 names[i - 1] if i else None,
                 files,
                 read_totals(snap),
+                ds.month_file(name, "provenance.json").is_file(),
             )
         )
         ranks[name] = {}

@@ -112,6 +112,8 @@ def month_page(
             for f, label in DUMP_LABELS.items()
             if dump_name(f) in m.files
         ]
+        if m.provenance:  # how the month was made: engine, SQL, period, freshness, cost
+            dumps.append(("provenance", f"{base}archive/{m.month}/provenance.json"))
         dumps.append(("archive", base + "archive.html"))
         return {
             "rows": rows[:TOP],
