@@ -413,19 +413,38 @@ def test_a_stale_index_lock_does_not_stop_the_next_publish(
     assert files(ds) == baseline["files"]
 
 
-def test_a_stale_lock_in_the_remote_is_named_with_its_fix(
-    template: Path, store: Path, tmp_path: Path
+def test_a_lock_left_in_a_remote_on_this_machine_is_cleared(
+    baseline: dict[str, object], template: Path, store: Path, tmp_path: Path
 ) -> None:
-    ds, remote = fresh(template, tmp_path / "rl")
+    ds, remote = fresh(template, tmp_path / "rc")
     lock = remote / "refs" / "heads" / "main.lock"
     lock.write_text("left by a killed push\n")
     proc = publish(ds, store)
+    assert proc.returncode == 0, proc.stderr
+    assert f"removed {lock}, left in the remote by a push that was killed" in proc.stderr
+    assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
+
+
+def test_a_lock_held_in_the_remote_is_named_with_its_fix(
+    template: Path, store: Path, tmp_path: Path
+) -> None:
+    """While a git works in the remote (another push), its lock is left alone and named."""
+    ds, remote = fresh(template, tmp_path / "rl")
+    lock = remote / "refs" / "heads" / "main.lock"
+    lock.write_text("held by a push in progress\n")
+    busy = subprocess.Popen(
+        ["git", "cat-file", "--batch"], cwd=remote, stdin=subprocess.PIPE, env=env()
+    )
+    try:
+        proc = publish(ds, store)
+    finally:
+        busy.kill()
+        busy.wait()
     assert proc.returncode == 5, proc.stderr
     err = proc.stderr.strip().splitlines()[-1]
     assert str(lock) in err and f"rm '{lock}'" in err and "git pull" not in err
     assert git(ds, "tag", "--list") == TAG  # released here; only the push waits
-    lock.unlink()
-    again = publish(ds, store)
+    again = publish(ds, store)  # nothing works there now: cleared, and pushed
     assert again.returncode == 0, again.stderr
     assert git(remote, "tag", "--list") == TAG
 

@@ -362,7 +362,13 @@ class _Publisher:
             return res
         shown = redact(remote)
         try:
-            outcome = self.repo.push(remote, self.cfg.branch, [res.tag])
+            try:
+                outcome = self.repo.push(remote, self.cfg.branch, [res.tag])
+            except RemoteLocked as exc:
+                if not self.repo.clear_remote_lock(remote, exc.lock):
+                    raise
+                self.say(f"removed {exc.lock}, left in the remote by a push that was killed")
+                outcome = self.repo.push(remote, self.cfg.branch, [res.tag])
         except RemoteLocked as exc:
             raise PushFailed(
                 f"{res.tag} is committed and tagged in {self.root} but {shown} holds a lock "

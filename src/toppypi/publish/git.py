@@ -245,6 +245,32 @@ class Repo:
         proc = self.git("ls-remote", "--tags", remote, f"refs/tags/{tag}", check=False)
         return proc.returncode == 0 and bool(proc.stdout.strip())
 
+    def local_remote(self, remote: str) -> Path | None:
+        """The folder of a remote that lives on this machine (a path or a file:// URL)."""
+        proc = self.git("remote", "get-url", remote, check=False)
+        url = proc.stdout.strip() if proc.returncode == 0 else remote
+        if url.startswith("file://"):
+            url = url[len("file://") :]
+        elif "://" in url or (":" in url.split("/", 1)[0] and not url.startswith("/")):
+            return None  # ssh, https, user@host:path
+        path = Path(url) if Path(url).is_absolute() else self.root / url
+        return path.resolve() if path.is_dir() else None
+
+    def clear_remote_lock(self, remote: str, lock: str) -> bool:
+        """Remove a lock file a killed push left in a remote on this machine.
+
+        Only when the remote is a folder here, the lock is inside it, and no
+        live git works in it; a remote elsewhere may have a push running.
+        """
+        folder = self.local_remote(remote)
+        path = Path(lock).resolve()
+        if folder is None or folder not in path.parents or not path.name.endswith(".lock"):
+            return False
+        if live_git_in(folder):
+            return False
+        path.unlink(missing_ok=True)
+        return True
+
     def push(self, remote: str, branch: str, tags: list[str]) -> PushOutcome:
         """Push HEAD to ``branch`` and the tags, all or none; never forced."""
         refs = [f"HEAD:refs/heads/{branch}"] + [f"refs/tags/{t}:refs/tags/{t}" for t in tags]
