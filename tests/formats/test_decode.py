@@ -26,11 +26,8 @@ from toppypi.model.ranking import Envelope, Methodology, Ranking
 WHEN = dt.datetime(2026, 4, 1, 6, 34, 6)
 PYPINFO = {"bytes_billed": 1, "bytes_processed": 2, "cached": False, "estimated_cost": "0.00"}
 
-names = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-    min_size=1,
-    max_size=30,
-).filter(lambda s: s.strip() != "")
+# PEP 508 names: what a dump may hold (anything else is refused, tested below).
+names = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,28}[A-Za-z0-9])?", fullmatch=True)
 
 
 @st.composite
@@ -127,6 +124,8 @@ GOOD_HEAD = '{"last_update": "2026-04-01 06:00:00", "source": "ClickHouse", "row
         ((GOOD_HEAD + _rows((5, "a"))).encode(), "invalid JSON"),
         ((GOOD_HEAD + '{"download_count": 1e3, "project": "a"}]}').encode(), "is not a count"),
         ((GOOD_HEAD + '{"download_count": true, "project": "a"}]}').encode(), "is not a count"),
+        ((GOOD_HEAD + _rows((5, "not a/name!"))).encode() + b"]}", "is not a project name"),
+        (b'download_count,project\n5,"nul\x00name"\n', "is not a project name"),
     ],
 )
 def test_broken_dumps_are_refused_in_one_line(data: bytes, message: str) -> None:

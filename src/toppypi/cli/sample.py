@@ -60,6 +60,10 @@ def command(
     from toppypi.sample import SampleSpec, write_sample
 
     period = resolve(kwargs)
+    from toppypi.engines.duckdb.store import default_db_path
+    from toppypi.operations.outputs import check_output
+
+    check_output(output, stores=[default_db_path()])
     fmt = fmt or _format_from_name(output)
     spec = SampleSpec(period=period, events=events, projects=projects, seed=seed)
     t0 = time.perf_counter()

@@ -109,6 +109,12 @@ def command(
     ds = Dataset(dataset)
     cfg = ds.config()
     ctx = click.get_current_context()
+    by_default = ctx.get_parameter_source("dataset") is click.core.ParameterSource.DEFAULT
+    if by_default and cfg is None and not ds.layout.archive.is_dir():  # never one by accident
+        raise click.UsageError(
+            f"{dataset.resolve()} is not a dataset (no toppypi.toml, no archive/); "
+            "give --dataset DIR (it is created) or run where a dataset is"
+        )
     given = {
         name
         for name in ("source", "db", "limit", "installers")

@@ -204,9 +204,11 @@ def _provenance(entry: Entry) -> dict[str, Any]:
         return {}
     try:
         obj = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return obj if isinstance(obj, dict) else {}
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: unreadable ({str(exc)[:80]}); repair it from git") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{path}: not a JSON object; repair it from git")
+    return obj
 
 
 def _month_header(entry: Entry, ranking: Ranking) -> Ranking:

@@ -227,6 +227,8 @@ def parse_where(text: str) -> tuple[Condition, ...]:
     conditions: list[Condition] = []
     if not text.strip():
         return ()
+    if re.search(r"(?i)(?:^|\s)and$|^and(?:\s|$)", text.strip()):
+        raise QueryError(f"--where {text.strip()!r} has an AND with nothing on one side")
     for part in re.split(r"\s+(?i:and)\s+", text.strip()):
         m = _WHERE_RE.match(part)
         if not m:

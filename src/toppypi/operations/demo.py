@@ -41,8 +41,10 @@ def _refuse_other_datasets(ds: Dataset) -> None:
         return
     if ds.layout.config.exists() or ds.months():
         what = CONFIG_FILE if ds.layout.config.exists() else f"{ARCHIVE}/"
+        tags = sorted(t for ts in ds.released().values() for t in ts)
+        released = f", released as {', '.join(tags[-3:])}" if tags else ""
         raise UsageError(
-            f"{ds.root} holds a dataset ({what}) that the demo did not make; "
+            f"{ds.root} holds a dataset ({what}{released}) that the demo did not make; "
             "give --dir a new folder"
         )
 

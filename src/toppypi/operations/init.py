@@ -92,6 +92,17 @@ def warnings_for(cfg: Config) -> list[str]:
     ]
 
 
+def _check_branch(name: str) -> None:
+    """A branch name git accepts, checked before anything is created."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "check-ref-format", "--branch", name], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise UsageError(f"--branch {name!r} is not a valid git branch name")
+
+
 def _refuse_a_dataset(root: Path, repo: Repo) -> None:
     """A committed toppypi.toml is a dataset; an uncommitted one is an init to finish."""
     if not (root / CONFIG_FILE).exists():
@@ -137,6 +148,7 @@ def init_dataset(root: Path, options: InitOptions) -> InitResult:
             f"{root} is a git repo on branch {current!r}; pass --branch {current} "
             f"(releases go on the branch toppypi.toml names) or switch to {branch!r} first"
         )
+    _check_branch(branch)
     cfg = replace(options.config, branch=branch)
     requirement = check_requirement(options.requirement or default_requirement(cfg))
     files = (

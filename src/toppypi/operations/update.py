@@ -335,6 +335,11 @@ def provenance_json(r: Ranking, limit: int | None) -> dict[str, Any]:
     assert r.period is not None
     out: dict[str, Any] = r.provenance.to_json() if r.provenance is not None else {}
     out.setdefault("engine", r.source)
+    endpoint = str(out.get("endpoint", ""))
+    if endpoint.startswith("/") or endpoint[1:3] == ":\\":
+        # A local store: its name, not where it sits on this machine (published data
+        # names no home folder, and a rerun elsewhere writes the same bytes).
+        out["endpoint"] = Path(endpoint).name
     out.update(
         {
             "source": r.source,

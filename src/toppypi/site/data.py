@@ -45,6 +45,8 @@ class Archive(Protocol):
 
     def strays(self) -> list[str]: ...
 
+    def checks(self, month: str) -> dict[str, Any] | None: ...
+
 SPARK_MONTHS = 12
 # Sparkline levels are one character each, so 15,000 rows cost 12 bytes apiece.
 SPARK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -219,12 +221,8 @@ def spark(values: list[int | None]) -> str:
 
 
 def read_quality(ds: Archive, month: str) -> Quality:
-    path = ds.month_file(month, CHECKS_FILE)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Quality(None)
-    if not isinstance(data, dict) or not isinstance(data.get("findings", []), list):
+    data = ds.checks(month)  # an unreadable report stops the build: it is never hidden
+    if data is None or not isinstance(data.get("findings", []), list):
         return Quality(None)
     findings = [
         {k: str(f.get(k, "")) for k in ("check", "severity", "message")}
