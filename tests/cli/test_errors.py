@@ -257,3 +257,19 @@ def test_top_output_file_takes_its_format_from_the_name(store: Path, tmp_path: P
     )
     assert "--format" in line
     assert not (tmp_path / "top.txt").exists()
+
+
+def test_check_against_a_folder_that_is_no_dataset_is_refused(tmp_path: Path) -> None:
+    """A mistyped --against must not pass the gates as if there were no history."""
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    elsewhere = tmp_path / "events"
+    elsewhere.mkdir()
+    (elsewhere / "2026-03.parquet").write_bytes(b"PAR1")
+    line = _one_line_error(run_cli("check", str(dump), "--against", str(elsewhere)))
+    assert "events" in line and "not a dataset" in line
+    fresh = tmp_path / "fresh"  # a dataset before its first month: nothing to compare yet
+    fresh.mkdir()
+    (fresh / "toppypi.toml").write_text("")
+    proc = run_cli("check", str(dump), "--against", str(fresh))
+    assert proc.returncode == 0, proc.stderr

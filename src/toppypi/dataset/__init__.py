@@ -75,6 +75,10 @@ class Dataset:
     def is_demo(self) -> bool:
         return (self.layout.private / DEMO_MARKER).is_file()
 
+    def exists(self) -> bool:
+        """A dataset folder: its settings or its archive (a fresh ``init`` has no month yet)."""
+        return self.layout.config.is_file() or self.layout.archive.is_dir()
+
     # -- the archive --------------------------------------------------------------
 
     def catalog(self, window: int | None = None) -> list[Entry]:
