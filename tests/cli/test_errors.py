@@ -273,3 +273,46 @@ def test_check_against_a_folder_that_is_no_dataset_is_refused(tmp_path: Path) ->
     (fresh / "toppypi.toml").write_text("")
     proc = run_cli("check", str(dump), "--against", str(fresh))
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["top", "--month", "2026-03", "--layout", "pypinfo", "--format", "csv"],
+        ["top", "--month", "2026-03", "--layout", "pypinfo"],  # the table
+        ["convert", "--layout", "clickhouse", "--format", "csv"],
+        ["query", "-i", "2", "", "--all", "-m", "2026-03"],  # the table
+        ["query", "-i", "2", "--format", "csv", "", "--all", "-m", "2026-03"],
+    ],
+)
+def test_a_flag_that_would_do_nothing_is_a_usage_error(
+    store: Path, tmp_path: Path, args: list[str]
+) -> None:
+    """--layout shapes JSON and --indent indents JSON; elsewhere they would be ignored."""
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    if args[0] == "convert":
+        args = [*args, str(dump)]
+    line = _one_line_error(
+        run_cli(*args, "--db", str(store)) if args[0] != "convert" else run_cli(*args)
+    )
+    assert ("--layout" in line or "--indent" in line) and "JSON" in line
+
+
+def test_layout_and_indent_still_shape_json(store: Path) -> None:
+    proc = run_cli(
+        "top",
+        "--db",
+        str(store),
+        "--month",
+        "2026-03",
+        "--limit",
+        "1",
+        "--layout",
+        "pypinfo",
+        "--format",
+        "json",
+    )
+    assert proc.returncode == 0 and '"query"' in proc.stdout, proc.stderr
+    proc = run_cli("query", "--db", str(store), "-j", "-i", "2", "", "--all", "-m", "2026-03")
+    assert proc.returncode == 0 and proc.stdout.startswith('{\n  "'), proc.stderr

@@ -294,6 +294,18 @@ def layout_option(f: F) -> F:
     )(f)
 
 
+JSON_FORMATS = ("json", "min.json")
+
+
+def refuse_layout_without_json(layout: str | None, fmt: str) -> None:
+    """``--layout`` shapes a JSON dump; with another format it would be silently ignored."""
+    if layout is not None and fmt not in JSON_FORMATS:
+        raise click.UsageError(
+            f"--layout shapes the JSON dumps only; it does nothing with --format {fmt} "
+            "(drop it, or write json or min.json)"
+        )
+
+
 WINDOWS = ("30", "365")
 
 

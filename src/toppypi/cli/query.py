@@ -114,6 +114,8 @@ def command(
         click.echo(ctx.get_help())
         return
     fmt = _choose_format(fmt, as_json=as_json, markdown=markdown)
+    if indent is not None and fmt != "json":
+        raise click.UsageError("--indent indents JSON only; add -j/--json or drop it")
     choice = engine_choice(kwargs)
     query = api.build_query(project, fields, **kwargs)
     if test_only:

@@ -14,6 +14,7 @@ from toppypi.cli.options import (
     installers_option,
     layout_option,
     period_options,
+    refuse_layout_without_json,
     resolve,
     verbose_option,
 )
@@ -93,6 +94,7 @@ def command(
                 "csv.gz or parquet"
             )
         fmt = guess.value
+    refuse_layout_without_json(layout, fmt)
     period = resolve(kwargs)
     options = TopOptions(period, limit or None, InstallerFilter.parse(installers))
     query = top_query(options)
