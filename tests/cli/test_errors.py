@@ -177,6 +177,22 @@ def test_top_warns_when_the_data_ends_before_the_period(store: Path) -> None:
     assert proc.returncode == 0 and "warning" not in proc.stderr
 
 
+def test_query_and_the_streamed_list_warn_like_top_when_the_data_ends_early(
+    store: Path,
+) -> None:
+    """A count over days the engine does not hold yet is partial: every command says so."""
+    warning = "warning: the data ends 2026-03-31, before the period (2026-03-30..2026-04-05) does"
+    for args in (
+        ["query", "--all", "-sd", "2026-03-30", "-ed", "2026-04-05", ""],
+        ["top", "--start", "2026-03-30", "--end", "2026-04-05", "--limit", "0", "--format", "csv"],
+    ):
+        proc = run_cli(*args, "--db", str(store))
+        assert proc.returncode == 0, proc.stderr
+        assert warning in proc.stderr, args
+    proc = run_cli("query", "--all", "-m", "2026-03", "", "--db", str(store))
+    assert proc.returncode == 0 and "warning" not in proc.stderr
+
+
 def test_check_refuses_a_file_and_replay_together(tmp_path: Path) -> None:
     dump = tmp_path / "top.csv"
     dump.write_text('download_count,project\n10,"a"\n')
