@@ -238,3 +238,20 @@ def test_demo_leaves_the_12_month_list_and_a_valid_datapackage(tmp_path: Path) -
     shown = run_cli("movers", "--dataset", str(d), "--window", "365", "--json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["after"]["window_days"] == 365
+
+
+def test_months_without_downloads_are_counted_and_listed_alike(store: Path) -> None:
+    """Ten months missing, five named: the rest is counted, never silently dropped."""
+    from toppypi.model.query import Field
+    from toppypi.operations.update import check_completeness
+
+    engine = DuckDBEngine(store)
+    try:
+        period = Period(Period.for_month(2025, 4).start, Period.for_month(2026, 3).end)
+        (finding,) = check_completeness(engine, period, Field.MONTH)
+    finally:
+        engine.close()
+    assert finding.message == (
+        "no downloads in 10 month(s) of the period: 2025-04, 2025-05, 2025-06, 2025-07, "
+        "2025-08 and 5 more"
+    )

@@ -150,7 +150,8 @@ def check_completeness(engine: Engine, period: Period, grain: Field = Field.DATE
                     "completeness",
                     Severity.FAIL,
                     f"no downloads in {len(missing)} month(s) of the period: "
-                    + ", ".join(missing[:5]),
+                    + ", ".join(missing[:5])
+                    + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
                 )
             ]
         return findings
