@@ -126,7 +126,9 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     # what it made, as an aligned list, and how to look at the site (not from file://)
     listing = proc.stderr.split("Made in", 1)[1].splitlines()[1:]
     made = [ln for ln in listing if ln.startswith("  ")]
-    assert len(made) == 8, listing
+    assert len(made) == 10, listing
+    assert any(ln.lstrip().startswith("badges/") for ln in made), made
+    assert any(ln.lstrip().startswith("datapackage.json") for ln in made), made
     assert len({re.search(r"\S\s{2,}(\S)", ln).end(1) for ln in made}) == 1, made  # type: ignore[union-attr]
     assert f"toppypi site serve --dataset {d}" in proc.stderr
 
