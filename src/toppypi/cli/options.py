@@ -318,7 +318,12 @@ def window_choice(
     reads a dump's window from its name, ``history export`` takes every series).
     """
     choices = [*WINDOWS, "all"] if all_too else list(WINDOWS)
-    text = help or "Which series: 30 (months) or 365 (12-month lists)."
+    series = (
+        "30 (months), 365 (12-month lists) or all (both)"
+        if all_too
+        else ("30 (months) or 365 (12-month lists)")
+    )
+    text = help or f"Which series: {series}."
 
     def decorate(f: F) -> F:
         return click.option(
