@@ -332,3 +332,22 @@ def test_layout_and_indent_still_shape_json(store: Path) -> None:
     assert proc.returncode == 0 and '"query"' in proc.stdout, proc.stderr
     proc = run_cli("query", "--db", str(store), "-j", "-i", "2", "", "--all", "-m", "2026-03")
     assert proc.returncode == 0 and proc.stdout.startswith('{\n  "'), proc.stderr
+
+
+def test_an_output_never_replaces_a_read_only_file(store: Path, tmp_path: Path) -> None:
+    """Read-only marks a file not to change; root's rename would replace it anyway."""
+    import stat
+
+    kept = tmp_path / "history-30-days.csv.gz"
+    kept.write_bytes(b"the published history")
+    kept.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    for args in (
+        ["convert", str(dump), "--format", "csv.gz", "-o", str(kept)],
+        ["top", "--db", str(store), "--month", "2026-03", "--format", "csv.gz", "-o", str(kept)],
+    ):
+        line = _one_line_error(run_cli(*args))
+        assert str(kept) in line and "read-only" in line
+        assert kept.read_bytes() == b"the published history"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept.name, dump.name]
