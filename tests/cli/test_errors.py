@@ -316,19 +316,8 @@ def test_a_flag_that_would_do_nothing_is_a_usage_error(
 
 
 def test_layout_and_indent_still_shape_json(store: Path) -> None:
-    proc = run_cli(
-        "top",
-        "--db",
-        str(store),
-        "--month",
-        "2026-03",
-        "--limit",
-        "1",
-        "--layout",
-        "pypinfo",
-        "--format",
-        "json",
-    )
+    top = ["top", "--month", "2026-03", "--limit", "1", "--layout", "pypinfo", "--format", "json"]
+    proc = run_cli(*top, "--db", str(store))
     assert proc.returncode == 0 and '"query"' in proc.stdout, proc.stderr
     proc = run_cli("query", "--db", str(store), "-j", "-i", "2", "", "--all", "-m", "2026-03")
     assert proc.returncode == 0 and proc.stdout.startswith('{\n  "'), proc.stderr
