@@ -257,3 +257,32 @@ def test_months_without_downloads_are_counted_and_listed_alike(store: Path) -> N
         "no downloads in 10 month(s) of the period: 2025-04, 2025-05, 2025-06, 2025-07, "
         "2025-08 and 5 more"
     )
+
+
+def test_the_root_never_keeps_an_older_months_12_month_list(store: Path, tmp_path: Path) -> None:
+    """The root mirrors the newest month: a month without a 12-month list (turned off,
+    or skipped) takes the older one's away rather than leave it beside the new month."""
+    ds = tmp_path / "ds"
+    engine = DuckDBEngine(store)
+    try:
+        run_update(ds, engine, Period.for_month(2026, 2), limit=100)
+        for ext in ("json", "min.json", "csv"):  # as a 12-month list of 2026-02 left them
+            year = f"top-pypi-packages-365-days.{ext}"
+            (ds / year).write_bytes((ds / f"top-pypi-packages.{ext}").read_bytes())
+        told: list[str] = []
+        from toppypi.dataset import Dataset
+        from toppypi.operations.update import UpdateOptions, update
+
+        update(
+            Dataset(ds),
+            engine,
+            UpdateOptions("2026-03", limit=100, year_list=False, build_site=False),
+            say=told.append,
+        )
+    finally:
+        engine.close()
+    assert not list(ds.glob("top-pypi-packages-365-days.*"))
+    assert (ds / "top-pypi-packages.json").read_bytes() == (
+        ds / "archive/2026-03/top-pypi-packages.json"
+    ).read_bytes()
+    assert any("top-pypi-packages-365-days" in line and "2026-03" in line for line in told), told

@@ -438,6 +438,7 @@ def _write_latest(w: Writer, month: str) -> list[Path]:
 
     folder = w.layout.month_dir(month)
     files: dict[str, bytes] = {}
+    stale: list[str] = []
     for fmt in TEXT_FORMATS:
         data = (folder / dump_name(fmt, BASENAME)).read_bytes()
         files[dump_name(fmt, BASENAME)] = data
@@ -445,6 +446,10 @@ def _write_latest(w: Writer, month: str) -> list[Path]:
         year = folder / dump_name(fmt, YEAR_BASENAME)
         if year.is_file():
             files[dump_name(fmt, YEAR_BASENAME)] = year.read_bytes()
+        else:  # an older month's 12-month list must not stand beside this month
+            stale.append(dump_name(fmt, YEAR_BASENAME))
+    if w.remove_files(stale):
+        w.say(f"removed {YEAR_BASENAME}.* at the top: {month}, the newest, has no 12-month list")
     return w.write_files(files)
 
 
