@@ -47,10 +47,25 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> bool:
     return True
 
 
+def _refuse_read_only(target: Path) -> None:
+    """A file without write permission is one not to change: a rename would replace it
+    anyway (and root ignores permissions), so say so instead."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise InputError(
+            f"{target} is read-only and toppypi never replaces a read-only file; "
+            "write somewhere else, or make it writable first"
+        )
+
+
 @contextlib.contextmanager
 def temp_path_for(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary sibling path for writers that want a file name (Parquet, DuckDB)."""
     target = Path(path)
+    _refuse_read_only(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -77,3 +77,10 @@ def test_missing_store_says_what_to_do(tmp_path: Path) -> None:
     proc = run_cli("top", "--db", str(tmp_path / "none.duckdb"))
     assert proc.returncode == 2
     assert "toppypi ingest" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_every_choice_a_window_option_offers_is_explained() -> None:
+    proc = run_cli("history", "export", "--help")
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert "--window [30|365|all]" in text and "all (both)" in text

@@ -177,6 +177,22 @@ def test_top_warns_when_the_data_ends_before_the_period(store: Path) -> None:
     assert proc.returncode == 0 and "warning" not in proc.stderr
 
 
+def test_query_and_the_streamed_list_warn_like_top_when_the_data_ends_early(
+    store: Path,
+) -> None:
+    """A count over days the engine does not hold yet is partial: every command says so."""
+    warning = "warning: the data ends 2026-03-31, before the period (2026-03-30..2026-04-05) does"
+    for args in (
+        ["query", "--all", "-sd", "2026-03-30", "-ed", "2026-04-05", ""],
+        ["top", "--start", "2026-03-30", "--end", "2026-04-05", "--limit", "0", "--format", "csv"],
+    ):
+        proc = run_cli(*args, "--db", str(store))
+        assert proc.returncode == 0, proc.stderr
+        assert warning in proc.stderr, args
+    proc = run_cli("query", "--all", "-m", "2026-03", "", "--db", str(store))
+    assert proc.returncode == 0 and "warning" not in proc.stderr
+
+
 def test_check_refuses_a_file_and_replay_together(tmp_path: Path) -> None:
     dump = tmp_path / "top.csv"
     dump.write_text('download_count,project\n10,"a"\n')
@@ -257,3 +273,70 @@ def test_top_output_file_takes_its_format_from_the_name(store: Path, tmp_path: P
     )
     assert "--format" in line
     assert not (tmp_path / "top.txt").exists()
+
+
+def test_check_against_a_folder_that_is_no_dataset_is_refused(tmp_path: Path) -> None:
+    """A mistyped --against must not pass the gates as if there were no history."""
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    elsewhere = tmp_path / "events"
+    elsewhere.mkdir()
+    (elsewhere / "2026-03.parquet").write_bytes(b"PAR1")
+    line = _one_line_error(run_cli("check", str(dump), "--against", str(elsewhere)))
+    assert "events" in line and "not a dataset" in line
+    fresh = tmp_path / "fresh"  # a dataset before its first month: nothing to compare yet
+    fresh.mkdir()
+    (fresh / "toppypi.toml").write_text("")
+    proc = run_cli("check", str(dump), "--against", str(fresh))
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["top", "--month", "2026-03", "--layout", "pypinfo", "--format", "csv"],
+        ["top", "--month", "2026-03", "--layout", "pypinfo"],  # the table
+        ["convert", "--layout", "clickhouse", "--format", "csv"],
+        ["query", "-i", "2", "", "--all", "-m", "2026-03"],  # the table
+        ["query", "-i", "2", "--format", "csv", "", "--all", "-m", "2026-03"],
+    ],
+)
+def test_a_flag_that_would_do_nothing_is_a_usage_error(
+    store: Path, tmp_path: Path, args: list[str]
+) -> None:
+    """--layout shapes JSON and --indent indents JSON; elsewhere they would be ignored."""
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    if args[0] == "convert":
+        args = [*args, str(dump)]
+    line = _one_line_error(
+        run_cli(*args, "--db", str(store)) if args[0] != "convert" else run_cli(*args)
+    )
+    assert ("--layout" in line or "--indent" in line) and "JSON" in line
+
+
+def test_layout_and_indent_still_shape_json(store: Path) -> None:
+    top = ["top", "--month", "2026-03", "--limit", "1", "--layout", "pypinfo", "--format", "json"]
+    proc = run_cli(*top, "--db", str(store))
+    assert proc.returncode == 0 and '"query"' in proc.stdout, proc.stderr
+    proc = run_cli("query", "--db", str(store), "-j", "-i", "2", "", "--all", "-m", "2026-03")
+    assert proc.returncode == 0 and proc.stdout.startswith('{\n  "'), proc.stderr
+
+
+def test_an_output_never_replaces_a_read_only_file(store: Path, tmp_path: Path) -> None:
+    """Read-only marks a file not to change; root's rename would replace it anyway."""
+    import stat
+
+    kept = tmp_path / "history-30-days.csv.gz"
+    kept.write_bytes(b"the published history")
+    kept.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    dump = tmp_path / "top.csv"
+    dump.write_text('download_count,project\n10,"a"\n')
+    for args in (
+        ["convert", str(dump), "--format", "csv.gz", "-o", str(kept)],
+        ["top", "--db", str(store), "--month", "2026-03", "--format", "csv.gz", "-o", str(kept)],
+    ):
+        line = _one_line_error(run_cli(*args))
+        assert str(kept) in line and "read-only" in line
+        assert kept.read_bytes() == b"the published history"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept.name, dump.name]

@@ -100,3 +100,29 @@ def test_a_released_month_is_never_written_again(tmp_path: Path) -> None:
     assert (tmp_path / "archive/2026-03/top-pypi-packages.json").read_bytes() == before
     with ds.writing() as w:  # a correction (--republish) may
         w.write_month("2026-03", month_files(ranking((9, "b"))), correction=True)
+
+
+def test_an_import_over_a_released_month_is_refused_naming_its_tag(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    ds = Dataset(tmp_path)
+    write_month(ds, "2026-03", ranking((5, "a")))
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path)}
+    for args in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "tag", "-a", "2026.04", "-m", "r"],
+    ):
+        subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+    archived = tmp_path / "archive/2026-03/top-pypi-packages.json"
+    before = archived.read_bytes()
+    other = tmp_path.parent / f"{tmp_path.name}-other.json"
+    other.write_bytes(before.replace(b'"download_count": 5', b'"download_count": 9'))
+    proc = run_cli("history", "import", str(other), "--dataset", str(tmp_path))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "2026-03 is released as 2026.04" in proc.stderr
+    assert "remove that folder" not in proc.stderr  # never the advice for a released month
+    assert f"toppypi update --dataset {tmp_path} --month 2026-03 --republish" in proc.stderr
+    assert archived.read_bytes() == before

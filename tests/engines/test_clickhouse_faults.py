@@ -107,6 +107,7 @@ def test_cli_unreachable_host(tmp_path: Path) -> None:
         tmp_path / "top.csv",
     )
     assert "cannot reach ClickHouse at http://no-such-host.invalid:8123" in line
+    assert line.endswith("check the address and this machine's network (or proxy), then run again")
 
 
 def test_cli_wrong_port(tmp_path: Path) -> None:

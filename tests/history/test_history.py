@@ -341,3 +341,32 @@ def test_export_writes_the_whole_history_in_one_file(imported: Path, tmp_path: P
     ):
         res = run_cli("history", "export", "--dataset", str(imported), "-o", str(bad))
         assert res.returncode == 2 and message in res.stderr and not bad.exists()
+
+
+@pytest.mark.parametrize("source", ["ClickHouse", "DuckDB", "BigQuery"])
+def test_a_list_toppypi_made_reads_back_as_its_calendar_months(tmp_path: Path, source: str) -> None:
+    """toppypi's dumps (any engine, ClickHouse layout) hold the month before their run,
+    and its 12-month list the 12 months ending with it: never a rolling window, never
+    one month labelled 365 days."""
+    import datetime as dt
+
+    from toppypi.formats import DumpFormat
+    from toppypi.formats.encode import encode
+    from toppypi.model.ranking import Methodology
+
+    made = dt.datetime(2026, 11, 30, 6, 23, 9)
+    r = Ranking.of([(50, "a"), (20, "b")], made, methodology=Methodology(source))
+    expected = {30: ("2026-10-01", "2026-10-31", 31), 365: ("2025-11-01", "2026-10-31", 365)}
+    for window, (start, end, days) in expected.items():
+        dump = tmp_path / f"{window}" / "top-pypi-packages.json"
+        dump.parent.mkdir()
+        dump.write_bytes(encode(r, DumpFormat.JSON))
+        ds = tmp_path / f"ds{window}"
+        res = run_cli("history", "import", str(dump), "--window", str(window), "--dataset", str(ds))
+        assert res.returncode == 0, res.stderr
+        (entry,) = Dataset(ds).catalog()
+        got = Dataset(ds).header(entry)
+        assert got.period is not None and got.source == source
+        period = got.period.start.isoformat(), got.period.end.isoformat()
+        assert (*period, got.methodology.query_days) == (start, end, days)
+    assert (tmp_path / "ds30" / "archive" / "2026-10" / "top-pypi-packages.json").is_file()

@@ -126,7 +126,9 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     # what it made, as an aligned list, and how to look at the site (not from file://)
     listing = proc.stderr.split("Made in", 1)[1].splitlines()[1:]
     made = [ln for ln in listing if ln.startswith("  ")]
-    assert len(made) == 8, listing
+    assert len(made) == 10, listing
+    assert any(ln.lstrip().startswith("badges/") for ln in made), made
+    assert any(ln.lstrip().startswith("datapackage.json") for ln in made), made
     assert len({re.search(r"\S\s{2,}(\S)", ln).end(1) for ln in made}) == 1, made  # type: ignore[union-attr]
     assert f"toppypi site serve --dataset {d}" in proc.stderr
 
@@ -238,3 +240,49 @@ def test_demo_leaves_the_12_month_list_and_a_valid_datapackage(tmp_path: Path) -
     shown = run_cli("movers", "--dataset", str(d), "--window", "365", "--json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["after"]["window_days"] == 365
+
+
+def test_months_without_downloads_are_counted_and_listed_alike(store: Path) -> None:
+    """Ten months missing, five named: the rest is counted, never silently dropped."""
+    from toppypi.model.query import Field
+    from toppypi.operations.update import check_completeness
+
+    engine = DuckDBEngine(store)
+    try:
+        period = Period(Period.for_month(2025, 4).start, Period.for_month(2026, 3).end)
+        (finding,) = check_completeness(engine, period, Field.MONTH)
+    finally:
+        engine.close()
+    assert finding.message == (
+        "no downloads in 10 month(s) of the period: 2025-04, 2025-05, 2025-06, 2025-07, "
+        "2025-08 and 5 more"
+    )
+
+
+def test_the_root_never_keeps_an_older_months_12_month_list(store: Path, tmp_path: Path) -> None:
+    """The root mirrors the newest month: a month without a 12-month list (turned off,
+    or skipped) takes the older one's away rather than leave it beside the new month."""
+    ds = tmp_path / "ds"
+    engine = DuckDBEngine(store)
+    try:
+        run_update(ds, engine, Period.for_month(2026, 2), limit=100)
+        for ext in ("json", "min.json", "csv"):  # as a 12-month list of 2026-02 left them
+            year = f"top-pypi-packages-365-days.{ext}"
+            (ds / year).write_bytes((ds / f"top-pypi-packages.{ext}").read_bytes())
+        told: list[str] = []
+        from toppypi.dataset import Dataset
+        from toppypi.operations.update import UpdateOptions, update
+
+        update(
+            Dataset(ds),
+            engine,
+            UpdateOptions("2026-03", limit=100, year_list=False, build_site=False),
+            say=told.append,
+        )
+    finally:
+        engine.close()
+    assert not list(ds.glob("top-pypi-packages-365-days.*"))
+    assert (ds / "top-pypi-packages.json").read_bytes() == (
+        ds / "archive/2026-03/top-pypi-packages.json"
+    ).read_bytes()
+    assert any("top-pypi-packages-365-days" in line and "2026-03" in line for line in told), told

@@ -115,6 +115,20 @@ def test_init_writes_and_commits_the_dataset_files(tmp_path: Path) -> None:
     assert "is a dataset already (toppypi.toml exists)" in again.stderr
 
 
+@pytest.mark.parametrize("source", ["clickhouse", "bigquery:proj"])
+def test_init_refuses_a_store_for_another_engine(tmp_path: Path, source: str) -> None:
+    """--db would be written into toppypi.toml and then ignored: a usage error instead."""
+    root = tmp_path / "ds"
+    proc = run_cli("init", str(root), "--source", source, "--db", "store.duckdb", env=git_env())
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert f"--db is an option of --source duckdb, not {source.split(':')[0]}" in proc.stderr
+    assert not root.exists()
+    ok = run_cli("init", str(root), "--source", "duckdb", "--db", "store.duckdb", env=git_env())
+    assert ok.returncode == 0, ok.stderr
+    assert load_config(root) == Config(source="duckdb", db="store.duckdb")
+
+
 def test_init_keeps_an_existing_gitignore(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("notes/\n")
     res = init_dataset(tmp_path, Config(branch="data"))

@@ -505,3 +505,30 @@ def test_a_token_in_the_remote_url_is_never_printed(
     assert secret not in proc.stderr + proc.stdout and "s3cr3t" not in proc.stderr
     js = publish(ds, store, "--json")
     assert secret not in js.stdout + js.stderr
+
+
+@pytest.mark.parametrize("kill_at", [None, "sums", "commit"])
+def test_a_release_commits_only_what_toppypi_writes(
+    baseline: dict[str, object], template: Path, store: Path, tmp_path: Path, kill_at: str | None
+) -> None:
+    """A staged .env, an untracked note or a hand edit stay the user's: never pushed."""
+    ds, remote = fresh(template, tmp_path / "u")
+    (ds / ".env").write_text("TOKEN=secret\n")
+    git(ds, "add", ".env")
+    (ds / "notes.txt").write_text("mine\n")
+    with (ds / "toppypi.toml").open("a") as f:
+        f.write("# a hand edit\n")
+    if kill_at is not None:  # killed after the step: the rerun finishes the same release
+        assert publish(ds, store, TOPPYPI_KILL_AT=kill_at).returncode == -9
+    proc = publish(ds, store)
+    assert proc.returncode == 0, proc.stderr
+    assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
+    assert git(remote, "ls-tree", "-r", TAG) == baseline["tree"]
+    assert ".env" not in git(remote, "ls-tree", "-r", "--name-only", TAG).split()
+    assert sorted(git(ds, "status", "--porcelain").splitlines()) == [
+        " M toppypi.toml",
+        "?? notes.txt",
+        "A  .env",
+    ]
+    again = publish(ds, store)
+    assert again.returncode == 0 and "already published" in again.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from toppypi.cli.options import LAYOUTS
+from toppypi.cli.options import LAYOUTS, refuse_layout_without_json
 from toppypi.cli.output import emit
 
 
@@ -52,6 +52,7 @@ def command(input_file: Path, fmt: str | None, layout: str | None, output: Path 
         if guess is None:
             raise click.UsageError("give --format json, min.json, csv, csv.gz or parquet")
         fmt = guess.value
+    refuse_layout_without_json(layout, fmt)
     if output is not None:
         check_output(output, inputs=[input_file], stores=[default_db_path()])
     ranking = read_dump(input_file)

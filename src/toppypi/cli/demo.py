@@ -63,6 +63,8 @@ def command(root: Path, months: int, events: int, seed: int) -> None:
             for m in res.months
         ),
         ("index.html, month/, movers.html, ...", "the site (top 100 server-rendered)"),
+        ("badges/<project>.{json,svg}", "a rank badge per project (Shields endpoint, SVG)"),
+        ("datapackage.json", "Frictionless description of every published file"),
         ("store.duckdb", "the local store"),
     ]
     width = max(len(path) for path, _ in made)

@@ -86,7 +86,9 @@ def command(
     from toppypi.publish.config import DEFAULT_AUTHOR, Config, parse_config, render_config
 
     InstallerFilter.parse(installers)  # refuse bad values before anything is written
-    engine_name(source)
+    engine = engine_name(source)
+    if db and engine != "duckdb":  # it would sit in toppypi.toml, ignored
+        raise click.UsageError(f"--db is an option of --source duckdb, not {engine}")
     cfg = Config(
         title=title,
         source=source,

@@ -294,6 +294,18 @@ def layout_option(f: F) -> F:
     )(f)
 
 
+JSON_FORMATS = ("json", "min.json")
+
+
+def refuse_layout_without_json(layout: str | None, fmt: str) -> None:
+    """``--layout`` shapes a JSON dump; with another format it would be silently ignored."""
+    if layout is not None and fmt not in JSON_FORMATS:
+        raise click.UsageError(
+            f"--layout shapes the JSON dumps only; it does nothing with --format {fmt} "
+            "(drop it, or write json or min.json)"
+        )
+
+
 WINDOWS = ("30", "365")
 
 
@@ -306,7 +318,12 @@ def window_choice(
     reads a dump's window from its name, ``history export`` takes every series).
     """
     choices = [*WINDOWS, "all"] if all_too else list(WINDOWS)
-    text = help or "Which series: 30 (months) or 365 (12-month lists)."
+    series = (
+        "30 (months), 365 (12-month lists) or all (both)"
+        if all_too
+        else ("30 (months) or 365 (12-month lists)")
+    )
+    text = help or f"Which series: {series}."
 
     def decorate(f: F) -> F:
         return click.option(

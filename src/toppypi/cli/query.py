@@ -109,11 +109,14 @@ def command(
     """
     from toppypi import api
     from toppypi.model.redact import redact
+    from toppypi.operations.top import staleness
 
     if project is None and not fields:
         click.echo(ctx.get_help())
         return
     fmt = _choose_format(fmt, as_json=as_json, markdown=markdown)
+    if indent is not None and fmt != "json":
+        raise click.UsageError("--indent indents JSON only; add -j/--json or drop it")
     choice = engine_choice(kwargs)
     query = api.build_query(project, fields, **kwargs)
     if test_only:
@@ -126,6 +129,9 @@ def command(
             show_estimate(engine, query, as_json=fmt == "json", indent=indent)
             return
         result = api.execute(query, percent=percent, engine=engine)
+        stale = staleness(engine, query.period)
+    if stale:  # as `top` says: a count over days the engine lacks is partial
+        info(f"warning: {stale}")
     prov = result.provenance
     if verbose:
         info(redact(prov.sql))

@@ -14,6 +14,7 @@ from toppypi.cli.options import (
     installers_option,
     layout_option,
     period_options,
+    refuse_layout_without_json,
     resolve,
     verbose_option,
 )
@@ -83,7 +84,7 @@ def command(
     from toppypi.formats.encode import encode
     from toppypi.model.query import InstallerFilter
     from toppypi.operations.outputs import check_output
-    from toppypi.operations.top import TopOptions, rank, require_rows, top_query
+    from toppypi.operations.top import TopOptions, rank, require_rows, staleness, top_query
 
     if output is not None and fmt == "table":
         guess = format_from_name(output.name)
@@ -93,6 +94,7 @@ def command(
                 "csv.gz or parquet"
             )
         fmt = guess.value
+    refuse_layout_without_json(layout, fmt)
     period = resolve(kwargs)
     options = TopOptions(period, limit or None, InstallerFilter.parse(installers))
     query = top_query(options)
@@ -110,15 +112,13 @@ def command(
             _stream_full_list(engine, query, fmt, output, verbose)
             return
         ranking = rank(engine, options)
-        fresh = engine.freshness()
+        stale = staleness(engine, period)
         if output is not None:
             require_rows(ranking, engine)
     finally:
         engine.close()
-    if fresh is None:  # pypinfo says nothing; an empty or partial count misleads
-        info("warning: the engine holds no data")
-    elif fresh < period.end:
-        info(f"warning: the data ends {fresh}, before the period ({period}) does")
+    if stale:  # pypinfo says nothing; an empty or partial count misleads
+        info(f"warning: {stale}")
     prov = ranking.provenance
     if verbose and prov is not None:
         info(prov.sql)
@@ -141,7 +141,7 @@ def _stream_full_list(
     from toppypi.formats import DumpFormat
     from toppypi.formats.stream import ListMeta, write_files, write_streams
     from toppypi.model.period import utc_now
-    from toppypi.operations.top import nonempty, stream_ranking
+    from toppypi.operations.top import nonempty, staleness, stream_ranking
 
     if verbose:
         info(engine.stream_sql(query))
@@ -156,3 +156,6 @@ def _stream_full_list(
             written = write_files(batches, [(DumpFormat(fmt), output)], meta, advance)
     if verbose or output is not None:
         info(f"{written.rows:,} projects written{f' to {output}' if output else ''}")
+    stale = staleness(engine, query.period)
+    if stale:
+        info(f"warning: {stale}")

@@ -75,6 +75,10 @@ class Dataset:
     def is_demo(self) -> bool:
         return (self.layout.private / DEMO_MARKER).is_file()
 
+    def exists(self) -> bool:
+        """A dataset folder: its settings or its archive (a fresh ``init`` has no month yet)."""
+        return self.layout.config.is_file() or self.layout.archive.is_dir()
+
     # -- the archive --------------------------------------------------------------
 
     def catalog(self, window: int | None = None) -> list[Entry]:
@@ -352,13 +356,14 @@ class Writer:
         for r in sorted(_dedupe(items), key=lambda r: (r.window_days or 0, r.date)):
             rel = _files.snapshot_dir(r)
             same = self._existing_same(rel, r)
-            if same is None:
-                if _files.is_calendar_month(r):
-                    assert r.month is not None
-                    self.refuse_released([r.month], f"importing {rel}/")
-                todo.append((rel, _files.snapshot_files(r)))
-            elif same:
+            if same:
                 report.unchanged.append(rel)
+                continue
+            if _files.is_calendar_month(r):
+                assert r.month is not None
+                self.refuse_released([r.month], f"importing {rel}/")
+            if same is None:
+                todo.append((rel, _files.snapshot_files(r)))
             else:
                 raise InputError(
                     f"{r.origin}: {rel} already holds different rows for {r.label} "

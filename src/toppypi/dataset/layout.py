@@ -105,3 +105,22 @@ class Layout:
 
 LATEST_BASES = (BASENAME, ALIAS_BASENAME)
 YEAR_BASE = YEAR_BASENAME
+
+
+def written_by_toppypi(rel: str) -> bool:
+    """Whether toppypi writes ``rel`` (relative to the dataset root): what a release commits.
+
+    Anything else in the work tree (a staged ``.env``, the user's notes, a hand
+    edit of ``toppypi.toml``) is the user's to commit; a release never takes it.
+    """
+    from toppypi.dataset.datapackage import NAME as DATAPACKAGE
+    from toppypi.publish.citation import CFF_FILE, ZENODO_FILE
+    from toppypi.publish.notes import CHANGELOG_FILE
+    from toppypi.publish.sums import SUMS_FILE
+    from toppypi.site.build import SITE_ROOTS
+
+    top, _, rest = rel.partition("/")
+    if not rest and top.startswith(BASENAME):
+        return True  # the latest dumps and their aliases
+    release = (ARCHIVE, DATAPACKAGE, SUMS_FILE, CHANGELOG_FILE, CFF_FILE, ZENODO_FILE)
+    return top in release or top in SITE_ROOTS

@@ -9,6 +9,7 @@ write it again.
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 from toppypi.errors import UsageError
@@ -65,6 +66,6 @@ def refuse_released(root: Path, months: list[str], what: str) -> None:
         m = hit[0]
         raise MonthReleased(
             f"{m} is released as {tags[m][-1]} and released months never change; "
-            f"{what} refused (a correction is `toppypi update --month {m} --republish "
-            "--reason TEXT`)"
+            f"{what} refused (a correction is `toppypi update --dataset {shlex.quote(str(root))} "
+            f"--month {m} --republish --reason TEXT`)"
         )

@@ -33,6 +33,12 @@ def previous_month(day: dt.date) -> tuple[dt.date, dt.date]:
     return first, month_end(first)
 
 
+def calendar_window(day: dt.date, window: int) -> tuple[dt.date, dt.date]:
+    """The month before ``day``, or for a 365-day list the 12 months ending with it."""
+    first, end = previous_month(day)
+    return (add_months(first, -11) if window == 365 else first), end
+
+
 def pypinfo_period(day: dt.date, days: int) -> tuple[dt.date, dt.date]:
     """pypinfo's approximate coverage: ``days`` whole days up to the day before the run."""
     return day - dt.timedelta(days=days + 1), day - dt.timedelta(days=1)
@@ -46,5 +52,12 @@ def pypinfo_installers(day: dt.date) -> str:
     return "all" if day >= ALL_INSTALLERS_FROM else PIP_ONLY
 
 
+PYPINFO_SOURCE = "BigQuery/pypinfo"
+
+
 def is_clickhouse_era(source: str, day: dt.date) -> bool:
-    return source == "ClickHouse" or (not source and day >= CLICKHOUSE_FROM)
+    """Calendar months, as the anchor's ClickHouse runs and every toppypi engine
+    (DuckDB, ClickHouse, BigQuery: the source its ClickHouse-layout dumps name) count."""
+    if source:
+        return source != PYPINFO_SOURCE
+    return day >= CLICKHOUSE_FROM

@@ -102,6 +102,12 @@ def _kind(path: Path) -> str:
 # --- snapshots.csv --------------------------------------------------------------
 
 
+def _period_kind(start: dt.date, end: dt.date, calendar: bool) -> PeriodKind:
+    if not calendar:
+        return PeriodKind.RANGE
+    return PeriodKind.MONTH if start.replace(day=1) == end.replace(day=1) else PeriodKind.YEAR
+
+
 def _header(
     window: int,
     last_update: dt.datetime,
@@ -121,7 +127,7 @@ def _header(
         (),
         (),
         last_update,
-        period=Period(start, end, PeriodKind.MONTH if calendar else PeriodKind.RANGE),
+        period=Period(start, end, _period_kind(start, end, calendar)),
         methodology=Methodology(
             source=source,
             window_days=window,
@@ -217,7 +223,7 @@ def default_meta(
 ) -> Ranking:
     """Methodology from the published timeline, for a dump that does not say."""
     if eras.is_clickhouse_era(source, day):
-        start, end = eras.previous_month(day)
+        start, end = eras.calendar_window(day, window)
         return _header(
             window,
             last_update,
@@ -227,14 +233,14 @@ def default_meta(
             (end - start).days + 1,
             "all",
             fmt,
-            calendar=window == 30,
+            calendar=True,
         )
     days = eras.pypinfo_days(day, window)
     start, end = eras.pypinfo_period(day, days)
     return _header(
         window,
         last_update,
-        source or "BigQuery/pypinfo",
+        source or eras.PYPINFO_SOURCE,
         start,
         end,
         days,

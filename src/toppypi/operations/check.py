@@ -15,7 +15,7 @@ from toppypi.checks import Finding, Report, Severity
 from toppypi.checks.completeness import check_coverage
 from toppypi.checks.gates import DEFAULT_THRESHOLDS, Thresholds, run_gates
 from toppypi.dataset import Dataset
-from toppypi.errors import InvalidDump
+from toppypi.errors import InvalidDump, UsageError
 from toppypi.formats.decode import read_dump
 from toppypi.history.importers import read_inputs, with_methodology
 from toppypi.model.ranking import Ranking
@@ -30,12 +30,23 @@ class CheckOptions:
     thresholds: Thresholds = DEFAULT_THRESHOLDS
 
 
+def baseline_dataset(folder: Path) -> Dataset:
+    """``--against`` a folder: a dataset, never any folder (a typo would pass every gate)."""
+    ds = Dataset(folder)
+    if not ds.exists():
+        raise UsageError(
+            f"--against {folder} is not a dataset (no archive/ or toppypi.toml there); "
+            "give a dataset folder or one earlier dump"
+        )
+    return ds
+
+
 def read_checked(path: Path, options: CheckOptions) -> Ranking:
     """A dump with the methodology its dataset or the published timeline gives it."""
     default = dt.datetime.combine(options.date, dt.time()) if options.date else None
     r = read_dump(path, default_last_update=default)
     if options.against is not None and options.against.is_dir():
-        ds = Dataset(options.against)
+        ds = baseline_dataset(options.against)
         entry = ds.identify(path)
         if entry is not None:  # a month of that dataset: checked as that month
             archived = ds.header(entry)
@@ -53,7 +64,7 @@ def check_file(path: Path, options: CheckOptions = CheckOptions()) -> Report:
     against = options.against
     if against is not None:
         if against.is_dir():
-            history = Dataset(against).history_before(
+            history = baseline_dataset(against).history_before(
                 r.as_of, r.window_days or 30, options.thresholds.anomaly.history
             )
         else:

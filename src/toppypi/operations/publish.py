@@ -30,13 +30,19 @@ from enum import StrEnum
 from pathlib import Path
 
 from toppypi.dataset import Dataset, Writer
-from toppypi.dataset.layout import RELEASE_FILE
+from toppypi.dataset.layout import RELEASE_FILE, written_by_toppypi
 from toppypi.dataset.releases import tag_for
 from toppypi.engines.interface import Engine
 from toppypi.errors import UsageError
 from toppypi.model.redact import redact
 from toppypi.operations.update import Plan, UpdateOptions, UpdateResult, plan, update_locked
-from toppypi.publish.citation import Release, render_cff, render_zenodo
+from toppypi.publish.citation import (
+    CFF_FILE,
+    ZENODO_FILE,
+    Release,
+    render_cff,
+    render_zenodo,
+)
 from toppypi.publish.config import CONFIG_FILE, Config
 from toppypi.publish.git import Identity, PushFailed, PushRejected, RemoteLocked, Repo
 from toppypi.publish.notes import (
@@ -269,7 +275,7 @@ def _dry_run(
     lines = [
         head,
         *would.lines,
-        f"then: the site, {RELEASE_FILE}, {CHANGELOG_FILE}, CITATION.cff, .zenodo.json, "
+        f"then: the site, {RELEASE_FILE}, {CHANGELOG_FILE}, {CFF_FILE}, {ZENODO_FILE}, "
         f"{SUMS_FILE}; one commit, tag {found.tag}, push to {_remote_label(cfg)}",
     ]
     return PublishResult(
@@ -305,7 +311,9 @@ class _Publisher:
             return self.push(PublishResult(month, plan.tag, Status.ALREADY, commit, remote or None))
 
         message = commit_message(plan.tag, month, reason)
-        committed = self.repo.commit_message() == message.rstrip("\n") and not self.repo.dirty()
+        committed = (
+            self.repo.commit_message() == message.rstrip("\n") and not self.release_changes()
+        )
         result = None
         if committed:
             self.say(f"{plan.tag} is committed but not tagged yet: tagging it")
@@ -324,8 +332,9 @@ class _Publisher:
         ident = Identity(self.cfg.author_name, self.cfg.author_email, n.snapshot.last_update)
         if not committed:
             self.write_release_files(n)
-            if self.repo.dirty():
-                self.repo.commit_all(message, ident)
+            changed = self.release_changes()
+            if changed:
+                self.repo.commit_paths(message, ident, changed)
             kill_point("commit")
         self.repo.tag(plan.tag, tag_message(n), ident)
         kill_point("tag")
@@ -334,6 +343,10 @@ class _Publisher:
         res = PublishResult(month, plan.tag, Status.PUBLISHED, commit, remote or None)
         res.update = result
         return self.push(res)
+
+    def release_changes(self) -> list[str]:
+        """Changed paths a release commits: toppypi's own, never the user's other work."""
+        return [p for p in self.repo.changed_paths() if written_by_toppypi(p)]
 
     def write_release_files(self, n: NotesInput) -> None:
         self.w.write_month_file(n.month, RELEASE_FILE, render_release_notes(n).encode())
@@ -346,8 +359,8 @@ class _Publisher:
         rel = Release(n.tag, n.snapshot.last_update.date(), n.month)
         self.w.write_files(
             {
-                "CITATION.cff": render_cff(self.cfg, rel).encode(),
-                ".zenodo.json": render_zenodo(self.cfg, rel).encode(),
+                CFF_FILE: render_cff(self.cfg, rel).encode(),
+                ZENODO_FILE: render_zenodo(self.cfg, rel).encode(),
             }
         )
         kill_point("citation")

@@ -113,6 +113,16 @@ def rank(engine: Engine, options: TopOptions, *, now: dt.datetime | None = None)
     return ranking_from_result(engine.run(top_query(options)), options, engine, now=now)
 
 
+def staleness(engine: Engine, period: Period) -> str | None:
+    """Why a count over ``period`` is partial, or None: the engine holds every day of it."""
+    fresh = engine.freshness()
+    if fresh is None:
+        return "the engine holds no data"
+    if fresh < period.end:
+        return f"the data ends {fresh}, before the period ({period}) does"
+    return None
+
+
 def require_rows(r: Ranking, engine: Engine) -> Ranking:
     """A period without downloads is an error wherever a file would be written."""
     if len(r):

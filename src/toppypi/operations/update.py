@@ -150,7 +150,8 @@ def check_completeness(engine: Engine, period: Period, grain: Field = Field.DATE
                     "completeness",
                     Severity.FAIL,
                     f"no downloads in {len(missing)} month(s) of the period: "
-                    + ", ".join(missing[:5]),
+                    + ", ".join(missing[:5])
+                    + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
                 )
             ]
         return findings
@@ -442,6 +443,7 @@ def _write_latest(w: Writer, month: str) -> list[Path]:
 
     folder = w.layout.month_dir(month)
     files: dict[str, bytes] = {}
+    stale: list[str] = []
     for fmt in TEXT_FORMATS:
         data = (folder / dump_name(fmt, BASENAME)).read_bytes()
         files[dump_name(fmt, BASENAME)] = data
@@ -449,6 +451,10 @@ def _write_latest(w: Writer, month: str) -> list[Path]:
         year = folder / dump_name(fmt, YEAR_BASENAME)
         if year.is_file():
             files[dump_name(fmt, YEAR_BASENAME)] = year.read_bytes()
+        else:  # an older month's 12-month list must not stand beside this month
+            stale.append(dump_name(fmt, YEAR_BASENAME))
+    if w.remove_files(stale):
+        w.say(f"removed {YEAR_BASENAME}.* at the top: {month}, the newest, has no 12-month list")
     return w.write_files(files)
 
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from toppypi.publish.config import Config
 from toppypi.publish.notes import month_name
 
+CFF_FILE = "CITATION.cff"
+ZENODO_FILE = ".zenodo.json"
+
 
 @dataclass(frozen=True)
 class Release:

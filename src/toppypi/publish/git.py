@@ -114,7 +114,11 @@ class Repo:
         self.root = root
 
     def git(
-        self, *args: str, identity: Identity | None = None, check: bool = True
+        self,
+        *args: str,
+        identity: Identity | None = None,
+        check: bool = True,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)
         env["GIT_TERMINAL_PROMPT"] = "0"  # a push must fail, not wait for a password
@@ -126,6 +130,7 @@ class Repo:
             proc = subprocess.run(
                 ["git", *args],
                 cwd=self.root,
+                input=stdin,
                 capture_output=True,
                 text=True,
                 env=env,
@@ -220,19 +225,33 @@ class Repo:
             cleared.append(lock)
         return cleared
 
-    def dirty(self) -> bool:
-        """Anything not committed, including new files git does not ignore."""
-        return bool(self.out("status", "--porcelain", "--untracked-files=all"))
+    def changed_paths(self) -> list[str]:
+        """Every path not committed as it is (new files git does not ignore included)."""
+        fields = self.git("status", "--porcelain", "-z", "--untracked-files=all").stdout
+        out = []
+        entries = iter(fields.split("\0"))
+        for entry in entries:
+            if not entry:
+                continue
+            out.append(entry[3:])
+            if entry[0] in "RC":
+                next(entries, None)  # a staged rename or copy: its source path follows
+        return out
 
     # -- writes ------------------------------------------------------------
 
     def init(self, branch: str) -> None:
         self.git("init", "--quiet", f"--initial-branch={branch}")
 
-    def commit_all(self, message: str, identity: Identity) -> str:
-        """Stage every change (``.gitignore`` keeps derived files out) and commit it."""
-        self.git("add", "--all")
-        self.git("commit", "--quiet", "--no-verify", "-m", message, identity=identity)
+    def commit_paths(self, message: str, identity: Identity, paths: list[str]) -> str:
+        """Commit exactly ``paths``: whatever else is staged or changed stays as it was."""
+        spec = "\0".join(paths)
+        from_stdin = ("--pathspec-from-file=-", "--pathspec-file-nul")
+        self.git("add", "--all", *from_stdin, stdin=spec)
+        self.git(
+            "commit", "--quiet", "--no-verify", "-m", message, *from_stdin,
+            identity=identity, stdin=spec,
+        )  # fmt: skip
         head = self.head()
         assert head is not None
         return head

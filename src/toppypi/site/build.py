@@ -14,6 +14,18 @@ from toppypi.site.data import Archive, load_site_data, month_data
 from toppypi.site.series import load_history, project_shards, ranked_in, snapshots_json
 
 ASSETS = ("table.js", "project.js")
+# Everything the site writes sits under these names at the dataset's top: a release
+# commits them (and a test holds that a built site leaves nothing else behind).
+SITE_ROOTS = (
+    "index.html",
+    "movers.html",
+    "archive.html",
+    "project.html",
+    "assets",
+    "data",
+    "month",
+    "badges",
+)
 DEFAULT_TITLE = "Top PyPI Packages"
 
 

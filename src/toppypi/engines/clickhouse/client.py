@@ -172,7 +172,8 @@ class ClickHouseClient:
         except httpx.TransportError as exc:
             raise EngineError(
                 f"cannot reach ClickHouse at {self.endpoint.label} after "
-                f"{self.endpoint.attempts} attempt(s): {_reason(exc)}"
+                f"{self.endpoint.attempts} attempt(s): {_reason(exc)}; check the address "
+                "and this machine's network (or proxy), then run again"
             ) from None
 
 
