@@ -84,3 +84,21 @@ def test_every_choice_a_window_option_offers_is_explained() -> None:
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
     assert "--window [30|365|all]" in text and "all (both)" in text
+
+
+def test_a_closed_pipe_is_141_not_a_bug(store: Path) -> None:
+    """`toppypi top ... | head -1`: the reader leaves early; no traceback, no exit 1 ("a bug")."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toppypi", "top", "--db", str(store), "--month", "2026-03",
+         "--format", "csv", "--limit", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(20).startswith(b"download_count")
+    proc.stdout.close()
+    assert proc.wait(60) == 141
+    assert b"Traceback" not in proc.stderr.read()

@@ -209,14 +209,21 @@ def test_ingest_refuses_an_empty_file(tmp_path: Path) -> None:
     assert not (tmp_path / "store.duckdb.events").exists()
 
 
-def test_reading_a_parquet_dump_says_what_to_give(tmp_path: Path) -> None:
+def test_a_parquet_dump_reads_back_and_a_foreign_one_is_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     dump = tmp_path / "top.csv"
-    dump.write_text('download_count,project\n10,"a"\n')
-    pq = tmp_path / "top.parquet"
-    assert run_cli("convert", str(dump), "--format", "parquet", "-o", str(pq)).returncode == 0
-    for args in (["convert", str(pq), "--format", "csv"], ["check", str(pq)]):
-        line = _one_line_error(run_cli(*args))
-        assert "Parquet" in line and ".json or .csv" in line
+    dump.write_bytes(b'download_count,project\n10,"a"\n7,"b"\n')
+    top = tmp_path / "top.parquet"
+    assert run_cli("convert", str(dump), "--format", "parquet", "-o", str(top)).returncode == 0
+    back = run_cli("convert", str(top), "--format", "csv")
+    assert back.returncode == 0 and back.stdout.encode() == dump.read_bytes()
+    assert run_cli("check", str(top)).returncode == 0
+    foreign = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"name": ["a"], "n": [1]}), foreign)
+    line = _one_line_error(run_cli("convert", str(foreign), "--format", "csv"))
+    assert "other.parquet" in line and "project and download_count" in line
 
 
 def test_site_serve_no_build_needs_a_built_site(tmp_path: Path) -> None:

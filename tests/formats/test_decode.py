@@ -162,3 +162,23 @@ def test_meta_is_kept_verbatim_and_checked() -> None:
     obj["meta"] = "nope"
     with pytest.raises(InvalidDump, match="'meta' is not a list"):
         parse_dump(json.dumps(obj).encode())
+
+
+def test_the_parquet_toppypi_writes_reads_back(tmp_path: Path) -> None:
+    r = Ranking.of([(10, "b"), (7, "a")], WHEN, methodology=Methodology(source="DuckDB"))
+    path = tmp_path / "top.parquet"
+    path.write_bytes(encode(r, DumpFormat.PARQUET))
+    from toppypi.formats.decode import read_dump
+
+    back = read_dump(path)
+    assert (back.projects, back.counts, back.last_update, back.source) == (
+        ("b", "a"),
+        (10, 7),
+        WHEN,
+        "DuckDB",
+    )
+    assert encode(back, DumpFormat.CSV) == encode(r, DumpFormat.CSV)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(InvalidDump, match="not a readable Parquet file"):
+        read_dump(broken)

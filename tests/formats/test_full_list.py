@@ -30,6 +30,7 @@ from toppypi.operations.top import (
 def full_list_query(period: Period) -> object:
     return top_query(TopOptions(period, None))
 
+
 MARCH = Period.for_month(2026, 3)
 TOP = ["top", "--month", "2026-03", "--limit", "0"]
 

@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> Any:
     """Entry point: one-line errors for users, tracebacks only for bugs."""
     try:
         return cli.main(args=argv, prog_name="toppypi", standalone_mode=False)
+    except SystemExit as exc:
+        # click swaps stdout for a quiet wrapper when the reader closed the pipe
+        if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+            sys.exit(141)  # the reader closed the pipe (`| head`): 128 + SIGPIPE, as shells do
+        raise
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -89,6 +94,8 @@ def main(argv: list[str] | None = None) -> Any:
     except ToppypiError as exc:
         click.echo(f"toppypi: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # output into a pipe its reader closed
+        sys.exit(141)
     except OSError as exc:
         # A path the user gave cannot be read or written (a folder that is a file,
         # a read-only or full disk): their mistake or their machine's, not a bug.

@@ -32,7 +32,7 @@ from toppypi.cli.output import emit
     help="Write here (atomically) instead of stdout; never over INPUT or a store.",
 )
 def command(input_file: Path, fmt: str | None, layout: str | None, output: Path | None) -> None:
-    """Convert a published dump (JSON of any era, min JSON, CSV, csv.gz).
+    """Convert a published dump (JSON of any era, min JSON, CSV, csv.gz, Parquet).
 
     A broken dump (truncated, duplicated, out of order, two dumps in one) is
     refused in one line; nothing is written.

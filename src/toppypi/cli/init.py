@@ -113,7 +113,8 @@ def command(
                     "files": names,
                     "commit": res.commit,
                     "warnings": res.warnings,
-                }
+                },
+                indent=2,
             )
         )
         return

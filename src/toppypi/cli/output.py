@@ -37,7 +37,11 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, right:
         table.add_row(
             *(f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v) for v in r)
         )
-    Console(soft_wrap=True).print(table)
+    console = Console(soft_wrap=True)
+    try:
+        console.print(table)
+    except SystemExit:  # rich's answer to a closed pipe; main() reports it as one
+        raise BrokenPipeError from None
 
 
 @contextmanager

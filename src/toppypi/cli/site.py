@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from toppypi.operations.site import SiteBuild
 
 
-
 @click.group("site")
 def command() -> None:
     """Build or preview the static site of a dataset.

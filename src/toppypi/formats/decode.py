@@ -1,11 +1,11 @@
 """Read any published dump back into a :class:`Ranking`, refusing broken ones.
 
 Accepted: the 2018 bare JSON list, pypinfo-era JSON, ClickHouse-era JSON,
-either minified, the CSV, and a gzipped CSV. Every reader validates: a file
-that is truncated, holds a duplicate project, is out of order, has a count that
-is not a non-negative int64, repeats its header, holds two dumps, nests too
-deeply or is dated outside 2016 to tomorrow is refused with one line naming the
-file and the row.
+either minified, the CSV, a gzipped CSV, and the Parquet toppypi writes.
+Every reader validates: a file that is truncated, holds a duplicate project,
+is out of order, has a count that is not a non-negative int64, repeats its
+header, holds two dumps, nests too deeply or is dated outside 2016 to
+tomorrow is refused with one line naming the file and the row.
 """
 
 from __future__ import annotations
@@ -47,11 +47,13 @@ def read_dump(
         raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
     if data[:2] == b"\x1f\x8b":  # the csv.gz that `convert` and the full list write
         data = _gunzip(data, p)
-    if data[:4] == b"PAR1":
-        raise InputError(f"{p}: a Parquet file; give the .json or .csv dump of the same month")
     if default_last_update is None:
         default_last_update = dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).replace(
             microsecond=0, tzinfo=None
+        )
+    if data[:4] == b"PAR1":
+        return parse_parquet(
+            data, name=str(p), default_last_update=default_last_update, today=today
         )
     return parse_dump(data, name=str(p), default_last_update=default_last_update, today=today)
 
@@ -95,6 +97,48 @@ def parse_dump(
             f"{name}: not a top-pypi-packages dump "
             f"(expected JSON with rows[] or a CSV with header {csvdump.HEADER})"
         )
+    problems = validate.problems(ranking.projects, ranking.counts)
+    if problems:
+        raise InvalidDump(f"{name}: {problems[0]}")
+    return ranking
+
+
+def parse_parquet(
+    data: bytes,
+    *,
+    name: str = "<input>",
+    default_last_update: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> Ranking:
+    """A Parquet dump toppypi writes: ``rank, project, download_count`` and its metadata."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidDump(f"{name}: not a readable Parquet file ({str(exc)[:80]})") from None
+    if not {"project", "download_count"} <= set(table.column_names):
+        raise InvalidDump(f"{name}: a Parquet file without project and download_count columns")
+    projects = table.column("project").to_pylist()
+    counts = table.column("download_count").to_pylist()
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    when = _timestamp(meta.get("last_update"), name, today) or default_last_update
+    if when is None:
+        raise InvalidDump(f"{name}: a Parquet file without last_update metadata")
+    for i, (proj, count) in enumerate(zip(projects, counts, strict=True), 1):
+        if not isinstance(proj, str) or not isinstance(count, int):
+            raise InvalidDump(f"{name}: row {i}: a missing project or count")
+    ranking = Ranking(
+        projects,
+        counts,
+        when,
+        methodology=Methodology(source=meta.get("source", "")),
+        origin=name,
+        format="parquet",
+    )
     problems = validate.problems(ranking.projects, ranking.counts)
     if problems:
         raise InvalidDump(f"{name}: {problems[0]}")

@@ -88,7 +88,7 @@ def warnings_for(cfg: Config) -> list[str]:
         "warning: the source is the local DuckDB store, which a GitHub runner does not have, "
         f"so {WORKFLOWS}/update.yml will fail there; publish from cron on the machine that "
         "holds the store instead (`toppypi update --dataset DIR --publish`, see "
-        "docs/publishing.md), or choose --source clickhouse"
+        "toppypi's docs/publishing.md), or choose --source clickhouse"
     ]
 
 

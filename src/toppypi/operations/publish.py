@@ -153,6 +153,7 @@ def notes_input(
 ) -> NotesInput:
     """Everything the notes say, read back from the archive (never from the clock)."""
     prev_month = ds.previous(month)
+    year = ds.entry(month, 365)
     return NotesInput(
         tag=tag,
         month=month,
@@ -162,6 +163,7 @@ def notes_input(
         checks=ds.checks(month),
         reason=reason,
         replaces=replaces,
+        year=ds.load_entry(year) if year is not None else None,
     )
 
 

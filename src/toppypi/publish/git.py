@@ -76,8 +76,15 @@ def _first_line(text: str) -> str:
 
 _LOCK_FILE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 # Lock files git leaves when it dies mid-write; a live git process holds them briefly.
-GIT_LOCKS = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "config.lock", "packed-refs.lock",
-             "shallow.lock", "FETCH_HEAD.lock")
+GIT_LOCKS = (
+    "index.lock",
+    "HEAD.lock",
+    "ORIG_HEAD.lock",
+    "config.lock",
+    "packed-refs.lock",
+    "shallow.lock",
+    "FETCH_HEAD.lock",
+)
 
 
 def locked_file(text: str) -> str | None:

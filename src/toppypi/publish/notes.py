@@ -41,6 +41,7 @@ class NotesInput:
     checks: dict[str, Any] | None  # archive/YYYY-MM/checks.json
     reason: str | None = None  # why a month is re-released
     replaces: str | None = None  # the tag a re-release corrects
+    year: Ranking | None = None  # the 12-month list ending with the month, when made
 
 
 def month_name(month: str) -> str:
@@ -150,6 +151,7 @@ def render_release_notes(n: NotesInput) -> str:
     else:
         lines += ["## Top movers", "", "No earlier month is archived to compare with.", ""]
     lines += ["## Quality gates", "", *(findings or ["No findings recorded."]), ""]
+    lines += _year_section(n)
     lines += [
         "## Files",
         "",
@@ -159,6 +161,26 @@ def render_release_notes(n: NotesInput) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _year_section(n: NotesInput) -> list[str]:
+    """The 12-month list published with the month (the 365-day series)."""
+    year = n.year
+    if year is None or year.period is None:
+        return []
+    checks = (n.checks or {}).get("365_days")
+    gate, findings = _gates(checks if isinstance(checks, dict) else None)
+    top = ", ".join(year.projects[:5])
+    return [
+        "## The 12-month list",
+        "",
+        f"`top-pypi-packages-365-days.{{json,min.json,csv}}`: the {len(year):,} projects most "
+        f"downloaded from {year.period.start} to {year.period.end} ({year.period.days} days); "
+        f"{year.total_downloads:,} downloads in them; first {top}. Quality gates {gate}.",
+        "",
+        *findings,
+        *([""] if findings else []),
+    ]
 
 
 def changelog_entry(n: NotesInput) -> str:

@@ -47,6 +47,7 @@ class Archive(Protocol):
 
     def checks(self, month: str) -> dict[str, Any] | None: ...
 
+
 SPARK_MONTHS = 12
 # Sparkline levels are one character each, so 15,000 rows cost 12 bytes apiece.
 SPARK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -81,13 +81,10 @@ class Rollup:
             "DROP TABLE merged",
         ]
 
-
     def derivable_from(self, other: Rollup) -> bool:
         """Whether ``other`` (already folded) holds everything this roll-up sums."""
         return (
-            other is not self
-            and other.grain == self.grain
-            and set(self.fields) < set(other.fields)
+            other is not self and other.grain == self.grain and set(self.fields) < set(other.fields)
         )
 
     def derive_sql(self, source: Rollup) -> list[str]:
