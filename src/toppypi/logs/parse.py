@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from toppypi.logs import targets
 from toppypi.logs.agents import AgentParser
-from toppypi.logs.files import classify_target
 from toppypi.logs.geo import GeoIP
 from toppypi.logs.lines import parse_sql
 from toppypi.logs.scan import BAD, CANDIDATE, METHOD, SLOW, STATUS, reader_sql, scan_sql
@@ -105,10 +105,10 @@ class Ids:
 
 @dataclass(frozen=True)
 class Dims:
-    """What the store already keeps, to reuse its ids: file ids by URL, and the
-    name of its agents table (``agent_id, agent, details``), if it has one."""
+    """The store's dimension tables, to reuse their ids (None: it has none yet):
+    files (``file_id, url, ...``) and agents (``agent_id, agent, details``)."""
 
-    files: dict[str, int] = field(default_factory=dict)
+    files: str | None = None
     agents: str | None = None
 
 
@@ -347,35 +347,40 @@ class LogParser:
         )
 
     def _learn_targets(self) -> None:
-        import pyarrow as pa
-
-        rows = self.con.execute(
-            f"SELECT th, min(target), max(target) FROM {self._candidates('th', 'target')} "  # noqa: S608
-            f"WHERE th IS NOT NULL AND th NOT IN (SELECT th FROM {self.t_targets}) "
-            "GROUP BY th"
+        """Classify the targets not seen before (see :mod:`toppypi.logs.targets`) and
+        give each new download file an id: the store's for a URL it has, else a new one."""
+        con = self.con
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE log_new AS SELECT th, min(target) AS target, "  # noqa: S608
+            f"max(target) AS other FROM {self._candidates('th', 'target')} "
+            f"WHERE th IS NOT NULL AND th NOT IN (SELECT th FROM {self.t_targets}) GROUP BY th"
         ).fetchall()
-        if not rows:
-            return
-        cols: dict[str, list[Any]] = {k: [] for k in _TARGET_COLUMNS}
-        for th, target, other in rows:
-            if target != other:  # two targets with one 64-bit hash: never seen, but say so
-                raise RuntimeError(f"hash collision between request targets {target!r}, {other!r}")
-            t = classify_target(target, self.prefixes)
-            f = t.file
-            kind = "not_file" if f is None else ("layout" if t.layout is None else "download")
-            tid = None
-            if kind == "download":  # the store's id for this URL, else a new one
-                tid = self._dims.files.get(target)
-                if tid is None:
-                    tid = self.ids.file
-                    self.ids.file += 1
-            fields = (f.filename, f.project, f.version, f.type) if f else (None,) * 4
-            values = (th, target, kind, t.layout, tid, *fields)
-            for k, v in zip(_TARGET_COLUMNS, values, strict=True):
-                cols[k].append(v)
-        types = {"th": pa.uint64(), "tid": pa.int32()}
-        batch = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()})
-        self._load(f"INSERT INTO {self.t_targets}", batch)
+        clash = con.execute("SELECT target, other FROM log_new WHERE target <> other").fetchall()
+        if clash:  # two targets with one 64-bit hash: never seen, but never silent
+            raise RuntimeError(f"hash collision between request targets {clash[0]!r}")
+        targets.classify(con, "log_new", "log_classified", self.prefixes)
+        store = (
+            f"(SELECT url, max(file_id) AS file_id FROM {self._dims.files} GROUP BY url)"  # noqa: S608
+            if self._dims.files
+            else "(SELECT NULL::VARCHAR AS url, NULL::INTEGER AS file_id WHERE false)"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE log_new AS SELECT c.*, s.file_id AS known, "  # noqa: S608
+            "c.kind = 'download' AND s.file_id IS NULL AS fresh "
+            f"FROM log_classified c LEFT JOIN {store} s "
+            "ON c.kind = 'download' AND s.url = c.target"
+        ).fetchall()
+        base = int(self.ids.file)
+        con.execute(
+            f"INSERT INTO {self.t_targets} SELECT th, target, kind, layout, "  # noqa: S608
+            "CAST(CASE WHEN kind <> 'download' THEN NULL WHEN NOT fresh THEN known "
+            f"ELSE {base} + row_number() OVER (PARTITION BY fresh ORDER BY th) - 1 END "
+            "AS INTEGER), filename, project, version, type FROM log_new"
+        ).fetchall()
+        ((fresh,),) = con.execute("SELECT count(*) FILTER (fresh) FROM log_new").fetchall()
+        self.ids.file += int(fresh)
+        con.execute("DROP TABLE log_new")
+        con.execute("DROP TABLE log_classified")
 
     def _learn_agents(self, table: str) -> None:
         import pyarrow as pa
@@ -556,19 +561,6 @@ def _duck_type(t: pa.DataType) -> str:
     if pa.types.is_boolean(t):
         return "BOOLEAN"
     return "VARCHAR"
-
-
-_TARGET_COLUMNS = (
-    "th",
-    "target",
-    "kind",
-    "layout",
-    "tid",
-    "filename",
-    "project",
-    "version",
-    "type",
-)
 
 
 def _sql_string(text: str) -> str:

@@ -462,14 +462,10 @@ def _store_dims(con: duckdb.DuckDBPyConnection) -> tuple[Ids, Dims]:
     }
     if LOG_FILES not in names or LOG_AGENTS not in names:
         return Ids(), Dims()
-    files = {
-        str(url): int(fid)
-        for fid, url in con.execute(f"SELECT file_id, url FROM main.{LOG_FILES}").fetchall()  # noqa: S608
-    }
     next_id = "SELECT coalesce(max({0}) + 1, 0) FROM main.{1}"
     ((nf,),) = con.execute(next_id.format("file_id", LOG_FILES)).fetchall()
     ((na,),) = con.execute(next_id.format("agent_id", LOG_AGENTS)).fetchall()
-    return Ids(int(nf), int(na)), Dims(files, f"main.{LOG_AGENTS}")
+    return Ids(int(nf), int(na)), Dims(f"main.{LOG_FILES}", f"main.{LOG_AGENTS}")
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, relation: str, name: str) -> None:
