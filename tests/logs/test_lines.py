@@ -173,3 +173,33 @@ def test_every_line_is_counted_once_and_bad_ones_are_numbered(lines: list[bytes]
             expected_bad.append(i)
     assert stats.unparseable == len(expected_bad)
     assert stats.bad_lines == expected_bad[:5]
+
+
+def test_long_lines_many_quotes_and_escapes_take_the_slow_path_to_the_same_answer() -> None:
+    """Lines the fast reader cannot judge (over MAX_LINE bytes, more than its columns,
+    Apache's escaped quote) are read whole, and answer as parse_line does."""
+    from toppypi.logs.lines import MAX_LINE
+
+    base = line("/packages/a-1.0.tar.gz", agent="pip/24.0").rstrip("\n")
+    head, agent_end = base.rsplit('"', 2)[0], '"'
+    near = 'pip/24.0 {"x":"' + "é" * 40_000  # more bytes than MAX_LINE, fewer characters
+    lines = [
+        base,
+        head + '"' + near + '"',
+        head + '"' + "pip/24.0 " + "y" * (MAX_LINE + 10) + agent_end,  # too many characters
+        base + ' "10.0.0.1" "x" "y" "z" 0.012',  # extra quoted fields: more parts than read
+        base.replace("pip/24.0", 'pip/24.0 \\"quoted\\"'),  # Apache's escaped quote
+        "garbage",
+    ]
+    data = "".join(x + "\n" for x in lines).encode()
+    con = duckdb.connect()
+    parser = LogParser(con, "combined")
+    try:
+        stats = parser.add(data, 1)
+    finally:
+        parser.close()
+        con.close()
+    expected_bad = [i for i, x in enumerate(lines, start=1) if parse_line(x) is None]
+    assert expected_bad == [3, 6]
+    assert (stats.lines, stats.downloads, stats.unparseable) == (6, 4, 2)
+    assert stats.bad_lines == expected_bad

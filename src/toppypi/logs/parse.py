@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from toppypi.logs import targets
 from toppypi.logs.agents import AgentParser
 from toppypi.logs.geo import GeoIP
-from toppypi.logs.lines import parse_sql
+from toppypi.logs.lines import MAX_LINE, parse_sql
 from toppypi.logs.scan import BAD, CANDIDATE, METHOD, SLOW, STATUS, reader_sql, scan_sql
 from toppypi.model.events import DETAILS, arrow_type
 
@@ -259,7 +259,7 @@ class LogParser:
             f"count(*) FILTER (state = {METHOD}), count(*) FILTER (state = {STATUS}), "
             f"count(*) FILTER (state = {SLOW}) FROM log_lines"
         ).fetchall()[0] or (0, 0, 0, 0, 0)
-        rejected = _rejects(con)
+        rejected = _rejects(con, path)
         if rows + len(rejected) != (lines if isinstance(lines, int) else lines()):
             return None  # the reader skipped empty lines
         redo = [r for r in rejected if r.text is not None]
@@ -540,16 +540,42 @@ def raw_view_sql(
 @dataclass(frozen=True)
 class _Reject:
     line: int  # its number in the file read (1-based)
-    text: str | None  # the whole line, for a line rejected only for its many quotes
+    text: str | None  # the whole line, to read with the slow path; None: unparseable
 
 
-def _rejects(con: duckdb.DuckDBPyConnection) -> list[_Reject]:
-    """The lines the reader rejected: too many quotes (to read whole), or unreadable."""
+def _rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[_Reject]:
+    """The lines the reader rejected: too many quotes (it gives their text), too
+    long in bytes (their text is read again: they may still be short enough in
+    characters), or unreadable (invalid UTF-8)."""
     rows = con.execute(
-        "SELECT line, bool_and(error_type = 'TOO MANY COLUMNS'), any_value(csv_line) "
+        "SELECT line, bool_and(error_type = 'TOO MANY COLUMNS'), "
+        "bool_or(error_type = 'LINE SIZE OVER MAXIMUM'), any_value(csv_line) "
         "FROM log_rejects GROUP BY line ORDER BY line"
     ).fetchall()
-    return [_Reject(int(n), text if many else None) for n, many, text in rows]
+    long = {int(n) for n, _, size, _ in rows if size}
+    texts = _read_lines(path, long) if long else {}
+    return [
+        _Reject(int(n), text if many else texts.get(int(n)) if size else None)
+        for n, many, size, text in rows
+    ]
+
+
+def _read_lines(path: Path, numbers: set[int]) -> dict[int, str | None]:
+    """The lines of ``path`` with these numbers, decoded; None where a line is not
+    UTF-8 or longer than MAX_LINE characters (unparseable either way)."""
+    out: dict[int, str | None] = {}
+    last = max(numbers)
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            if n in numbers:
+                try:
+                    text: str | None = raw.rstrip(b"\n").decode("utf-8")
+                except UnicodeDecodeError:
+                    text = None
+                out[n] = text if text is not None and len(text) <= MAX_LINE else None
+            if n >= last:
+                break
+    return out
 
 
 def _duck_type(t: pa.DataType) -> str:

@@ -9,9 +9,9 @@ arithmetic, no regular expression and no list per line.
 
 A line this cannot judge exactly goes to the slow path
 (:func:`toppypi.logs.lines.parse_sql` over the whole line): one with
-Apache's ``\\"`` (a part ending in a backslash), one longer than
-:data:`~toppypi.logs.lines.MAX_LINE`, and one with more than ``N`` parts
-(the reader rejects it, with its text and line number). The caller
+Apache's ``\\"`` (a part ending in a backslash), and those the reader rejects
+with their line numbers: more than ``N`` parts (with their text), or more
+bytes than :data:`~toppypi.logs.lines.MAX_LINE` (their text read again). The caller
 guarantees that the file holds no CR, no ``\\x01`` and no empty line
 (see :func:`toppypi.logs.parse.sanitize`): the reader would split, confuse or
 drop such lines.
@@ -41,7 +41,8 @@ def reader_sql(path: str, *, parts: int = PARTS) -> str:
     return (
         f"read_csv({path}, columns={{{cols}}}, delim='\"', quote='', escape='', "
         "header=false, auto_detect=false, strict_mode=true, null_padding=true, "
-        f"nullstr='{NULL_MARK}', new_line='\\n', ignore_errors=true, max_line_size=1048576, "
+        f"nullstr='{NULL_MARK}', new_line='\\n', ignore_errors=true, "
+        f"max_line_size={MAX_LINE + 1}, "  # it takes lines shorter than this, in bytes
         "store_rejects=true, rejects_table='log_rejects', rejects_scan='log_rejects_scan')"
     )
 
@@ -58,8 +59,6 @@ def scan_sql(
     not stored. Field values are only set for ``CANDIDATE`` rows.
     """
     p = [f"p{i}" for i in range(1, parts + 1)]
-    # Bytes of the line less its quotes; over MAX_LINE, its characters are counted exactly.
-    size = " + ".join(["strlen(p1)", *(f"coalesce(strlen({c}), 0)" for c in p[1:])])
     combined = fmt != "common"
     # A part followed by another that ends in a backslash: Apache's \" split there.
     # Only the parts a line is judged by matter: a later split leaves them as they are.
@@ -69,23 +68,20 @@ def scan_sql(
     )
     agent_ok = " AND p7 IS NOT NULL AND p5 = ' '" if combined else ""
     agent = "p6" if combined else "NULL::VARCHAR"
-    host_sql = "string_split(left(p1, lb - 1), ' ')[-4]" if host else "NULL::VARCHAR"
+    host_sql = "string_split(left(p1, strpos(p1, '[') - 1), ' ')[-4]" if host else "NULL::VARCHAR"
     status = "substring(p3, 2, 3)"
+    # The part before the request: a head of at least three spaces, the last one
+    # just before the first '[', then the time and '] ' (parse_line's rules, as
+    # one regular expression; the reader's rows are at most MAX_LINE bytes).
+    head = "[^\\[]* [^\\[]* [^\\[]* \\["
     return f"""
-WITH r AS (
-    SELECT *, strpos(p1, '[') AS lb FROM {reader}
-), s AS (
-    SELECT *,
-        ({escaped} OR {size} > {MAX_LINE - parts}) AS slow,
-        CASE WHEN p3 IS NOT NULL AND lb > 0 AND length(p1) = lb + 28
-            AND substring(p1, lb + 27, 2) = '] ' AND left(p1, lb - 1) LIKE '% % % '
-            AND p3 GLOB ' [0-9][0-9][0-9] *'{agent_ok}
-            THEN substring(p1, lb + 1, 26) END AS tt
-    FROM r
-), t AS (
-    SELECT *, CASE WHEN regexp_full_match(tt, '{TIME_RE}')
-        THEN epoch(try_strptime(tt, '{TIME_FORMAT}'))::BIGINT END AS ts0
-    FROM s
+WITH t AS (
+    SELECT *, ({escaped}) AS slow,
+        CASE WHEN p3 IS NOT NULL AND p3 GLOB ' [0-9][0-9][0-9] *'{agent_ok}
+            AND regexp_full_match(p1, '{head}{TIME_RE}\\] ')
+            THEN epoch(try_strptime(substring(p1, strpos(p1, '[') + 1, 26),
+                '{TIME_FORMAT}'))::BIGINT END AS ts0
+    FROM {reader}
 ), st AS (
     SELECT *, CAST(CASE WHEN slow THEN {SLOW} WHEN ts0 IS NULL THEN {BAD}
             WHEN NOT (p2 = 'GET' OR starts_with(p2, 'GET ')) THEN {METHOD}
