@@ -31,10 +31,12 @@ from toppypi.logs.streams import (
     Chunks,
     LogFile,
     LogReadError,
+    count_newlines,
     head_id,
     head_of,
     is_gzip,
     plan_resume,
+    prefetch,
 )
 from toppypi.model.events import duckdb_columns
 
@@ -369,7 +371,7 @@ class Stager:
         if reader is None:
             with LogFile(src) as f:
                 chunks = Chunks(f, resume.offset, resume.lines)
-                for chunk in chunks:
+                for chunk in prefetch(chunks):
                     stats.add(parser.add(chunk.data, chunk.first_line, chunk.lines))
             reader = chunks
         if reader.end == resume.offset:
@@ -412,21 +414,15 @@ class _Direct:
 
 
 def count_lines(path: Path, size: int) -> int:
-    """The newlines in the first ``size`` bytes of ``path`` (numpy, without the GIL)."""
+    """The newlines in the first ``size`` bytes of ``path``."""
     import mmap
 
-    import numpy as np
-
-    step = 16 << 20
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_READ) as mm:
-        data = np.frombuffer(mm, np.uint8)
+        view = memoryview(mm)
         try:
-            return sum(
-                int(np.count_nonzero(data[i : i + step] == ord("\n")))
-                for i in range(0, size, step)
-            )
+            return count_newlines(view)
         finally:
-            del data
+            view.release()
 
 
 def _direct(src: Path) -> _Direct | None:
