@@ -105,12 +105,36 @@ def detect_kind(path: Path) -> str:
 
 
 def _copy_hashing(src: Path, dest: Path) -> str:
-    """Copy ``src`` to ``dest`` and return its sha256, reading it once."""
+    """Copy ``src`` to ``dest`` and return its sha256 of what was copied.
+
+    The kernel copies (``copy_file_range``, no pass through Python) while the
+    hash reads the same bytes from the page cache; where the kernel cannot,
+    one read feeds both.
+    """
     h = hashlib.sha256()
     with src.open("rb") as fi, dest.open("wb") as fo:
-        while chunk := fi.read(1 << 22):
+        size = os.fstat(fi.fileno()).st_size
+        try:
+            copied = 0
+            while copied < size:
+                n = os.copy_file_range(fi.fileno(), fo.fileno(), size - copied, copied, copied)
+                if n == 0:
+                    break
+                copied += n
+        except OSError:
+            copied = -1
+        if copied != size:  # no copy_file_range here: copy as we hash
+            fi.seek(0)
+            fo.seek(0)
+            fo.truncate()
+            while chunk := fi.read(1 << 22):
+                h.update(chunk)
+                fo.write(chunk)
+            return h.hexdigest()
+        fo.flush()
+    with dest.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
             h.update(chunk)
-            fo.write(chunk)
     return h.hexdigest()
 
 

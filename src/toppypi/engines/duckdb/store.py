@@ -339,7 +339,9 @@ def _fold_all(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> 
     done: list[Rollup] = []
     for rollup in sorted(ROLLUPS, key=lambda r: (r.grain != "day", -len(r.fields))):
         source = next((d for d in done if rollup.derivable_from(d)), None)
-        if source is None:
+        if source is None or (source.grain == "day" and not _overlaps(con, rollup, first, last)):
+            # A new period is summed from the staged rows (in memory) rather than
+            # read back from the day roll-up just written (compressed, on disk).
             _fold(con, rollup, first, last)
         else:
             lo, hi = rollup.bounds(first, last)
@@ -348,10 +350,17 @@ def _fold_all(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> 
         done.append(rollup)
 
 
-def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
+def _overlaps(
+    con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date
+) -> bool:
     lo, hi = rollup.bounds(first, last)
     overlap = con.execute(rollup.overlap_sql(), [lo, hi]).fetchall()[0]
-    if not (overlap and overlap[0]):
+    return bool(overlap and overlap[0])
+
+
+def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
+    lo, hi = rollup.bounds(first, last)
+    if not _overlaps(con, rollup, first, last):
         con.execute(rollup.insert_sql("staged"))
         return
     for sql in rollup.merge_sql("staged"):
