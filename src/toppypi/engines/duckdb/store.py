@@ -339,9 +339,7 @@ def _fold_all(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> 
     done: list[Rollup] = []
     for rollup in sorted(ROLLUPS, key=lambda r: (r.grain != "day", -len(r.fields))):
         source = next((d for d in done if rollup.derivable_from(d)), None)
-        if source is None or (source.grain == "day" and not _overlaps(con, rollup, first, last)):
-            # A new period is summed from the staged rows (in memory) rather than
-            # read back from the day roll-up just written (compressed, on disk).
+        if source is None:
             _fold(con, rollup, first, last)
         else:
             lo, hi = rollup.bounds(first, last)
