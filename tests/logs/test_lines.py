@@ -203,3 +203,54 @@ def test_long_lines_many_quotes_and_escapes_take_the_slow_path_to_the_same_answe
     assert expected_bad == [3, 6]
     assert (stats.lines, stats.downloads, stats.unparseable) == (6, 4, 2)
     assert stats.bad_lines == expected_bad
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(log_lines(), min_size=1, max_size=20))
+def test_the_fast_scan_gives_parse_lines_fields_line_by_line(lines: list[str]) -> None:
+    """The CSV-reader scan (not just the counts): each row it judges itself has the
+    state, second, target and agent parse_line gives its line."""
+    import tempfile
+    from pathlib import Path
+
+    from toppypi.logs.parse import sanitize
+    from toppypi.logs.scan import BAD, CANDIDATE, METHOD, SLOW, STATUS, reader_sql, scan_sql
+
+    texts = [x.replace("\n", " ") for x in lines]
+    data = sanitize("".join(t + "\n" for t in texts).encode(), empty=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.log"
+        path.write_bytes(data)
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        parser = LogParser(con, "combined")
+        try:
+            sql = scan_sql(reader_sql(f"'{path}'"), "combined", parser._first)
+            rows = con.execute(f"SELECT state, ts, target, agent, ah FROM ({sql})").fetchall()
+            rejected = {r[0] for r in con.execute("SELECT line FROM log_rejects").fetchall()}
+            agents = dict(
+                con.execute("SELECT hash(a) AS h, a FROM (SELECT unnest(?::VARCHAR[]) AS a)", [
+                    [p.agent for t in texts if (p := parse_line(t)) and p.agent is not None]
+                ]).fetchall()
+            )
+        finally:
+            parser.close()
+            con.close()
+    kept = [t for i, t in enumerate(data.decode().split("\n")[:-1], 1) if i not in rejected]
+    assert len(rows) == len(kept)
+    for text, (state, ts, target, agent, ah) in zip(kept, rows, strict=True):
+        if state == SLOW:
+            continue
+        p = parse_line(text)
+        if p is None:
+            assert state == BAD, text
+            continue
+        if p.method != "GET":
+            assert state == METHOD, text
+        elif not (200 <= p.status <= 299 and p.status != 206):
+            assert state == STATUS, text
+        else:
+            assert state == CANDIDATE, text
+            assert ts == int(p.time.timestamp()), text
+            assert target == p.target
+            assert agents[ah] == p.agent and agent in (None, p.agent)
