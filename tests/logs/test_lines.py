@@ -229,9 +229,10 @@ def test_the_fast_scan_gives_parse_lines_fields_line_by_line(lines: list[str]) -
             rows = con.execute(f"SELECT state, ts, target, agent, ah FROM ({sql})").fetchall()
             rejected = {r[0] for r in con.execute("SELECT line FROM log_rejects").fetchall()}
             agents = dict(
-                con.execute("SELECT hash(a) AS h, a FROM (SELECT unnest(?::VARCHAR[]) AS a)", [
-                    [p.agent for t in texts if (p := parse_line(t)) and p.agent is not None]
-                ]).fetchall()
+                con.execute(
+                    "SELECT hash(a) AS h, a FROM (SELECT unnest(?::VARCHAR[]) AS a)",
+                    [[p.agent for t in texts if (p := parse_line(t)) and p.agent is not None]],
+                ).fetchall()
             )
         finally:
             parser.close()

@@ -212,7 +212,8 @@ class LogParser:
                 f"details, false FROM {dims.agents}"
             )
         self._seen.update(
-            r[0] for r in con.execute(f"SELECT ah FROM {self.t_agents}").fetchall()  # noqa: S608
+            r[0]
+            for r in con.execute(f"SELECT ah FROM {self.t_agents}").fetchall()  # noqa: S608
         )
 
     def start_file(self) -> None:
