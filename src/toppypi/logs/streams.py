@@ -45,6 +45,28 @@ def is_gzip(path: Path) -> bool:
         return fh.read(2) == GZIP_MAGIC
 
 
+def _gzip_open(path: Path) -> IO[bytes]:
+    """``gzip.open`` with zlib-ng's inflate (about twice zlib's speed) when installed."""
+    try:
+        from zlib_ng import gzip_ng
+    except ImportError:  # pragma: no cover - zlib-ng is a dependency; stay correct without it
+        return cast("IO[bytes]", gzip.open(path, "rb"))
+    return cast("IO[bytes]", gzip_ng.open(path, "rb"))  # type: ignore[no-untyped-call]
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    """What reading a log may raise: I/O, a cut gzip stream, a corrupt one."""
+    try:
+        from zlib_ng import zlib_ng
+    except ImportError:  # pragma: no cover
+        return (OSError, EOFError, zlib.error)
+    inflate = cast("type[Exception]", zlib_ng.error)  # a class, whatever its stub says
+    return (OSError, EOFError, zlib.error, inflate)
+
+
+READ_ERRORS = _read_errors()
+
+
 class LogFile:
     """A log's decompressed bytes, read forward; plain files can also seek."""
 
@@ -52,8 +74,8 @@ class LogFile:
         self.path = path
         self.gzipped = is_gzip(path)
         # Closed by close(); a gzip file reads like a binary file.
-        opened = gzip.open(path, "rb") if self.gzipped else path.open("rb")  # noqa: SIM115
-        self._fh: IO[bytes] = cast("IO[bytes]", opened)
+        opened = _gzip_open(path) if self.gzipped else path.open("rb")
+        self._fh: IO[bytes] = opened
         # A live log grows while it is read: take the lines present now.
         self.size: int | None = None if self.gzipped else os.fstat(self._fh.fileno()).st_size
         self.pos = 0
@@ -74,7 +96,7 @@ class LogFile:
                 return b""
         try:
             data = self._fh.read(n)
-        except (OSError, EOFError, zlib.error) as exc:
+        except READ_ERRORS as exc:
             raise LogReadError(f"{self.path}: cannot read: {exc}") from None
         self.pos += len(data)
         return data
