@@ -239,11 +239,23 @@ class LogParser:
         return stats
 
     def add_file(self, path: Path, lines: Callable[[], int]) -> LogStats | None:
-        """Parse a whole log that ends in a newline and holds no CR or ``\\x01``
-        (see :func:`sanitize`): DuckDB reads it directly, with no copy. ``lines``
-        gives its number of lines (counted meanwhile). None if the reader dropped
-        some (empty lines): read it in chunks."""
-        return self._parse(path, 1, lines=lines)
+        """Parse a whole log that ends in a newline: DuckDB reads it directly, with
+        no copy. ``lines`` gives its number of lines, counted meanwhile (-1 if it
+        holds a CR or a ``\\x01``, see :func:`sanitize`). None if the reader may
+        have split, misread or dropped lines: read it in chunks."""
+        import duckdb
+
+        try:
+            return self._parse(path, 1, lines=lines)
+        except duckdb.InvalidInputException:  # the reader stops at a CR in strict mode
+            if lines() >= 0:
+                raise
+            # Agents it marked as first seen were not kept: forget them again.
+            self._seen.clear()
+            self._seen.update(
+                r[0] for r in self.con.execute(f"SELECT ah FROM {self.t_agents}").fetchall()  # noqa: S608
+            )
+            return None
 
     def _parse(
         self, path: Path, first_line: int, *, lines: int | Callable[[], int]

@@ -227,13 +227,20 @@ class Chunks:
             yield chunk
 
 
-def count_newlines(data: bytes | memoryview) -> int:
-    """How many newlines ``data`` holds (numpy: several times ``bytes.count``, no GIL)."""
+def count_newlines(data: bytes | memoryview, *, odd: bool = False) -> int:
+    """How many newlines ``data`` holds (numpy: several times ``bytes.count``, no GIL);
+    with ``odd``, -1 if it holds a CR or a ``\\x01`` (lines to sanitize first)."""
     import numpy as np
 
     step = 16 << 20
     arr = np.frombuffer(data, np.uint8)
-    return sum(int(np.count_nonzero(arr[i : i + step] == 10)) for i in range(0, len(arr), step))
+    total = 0
+    for i in range(0, len(arr), step):
+        part = arr[i : i + step]
+        if odd and (np.count_nonzero(part == 13) or np.count_nonzero(part == 1)):
+            return -1
+        total += int(np.count_nonzero(part == 10))
+    return total
 
 
 def prefetch(items: Iterable[T]) -> Iterator[T]:

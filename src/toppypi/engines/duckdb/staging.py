@@ -438,13 +438,14 @@ class _Direct:
 
 
 def count_lines(path: Path, size: int) -> int:
-    """The newlines in the first ``size`` bytes of ``path``."""
+    """The lines in the first ``size`` bytes of ``path``; -1 if one holds a CR or a
+    ``\\x01``, which the CSV reader would split or misread (see ``sanitize``)."""
     import mmap
 
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_READ) as mm:
         view = memoryview(mm)
         try:
-            return count_newlines(view)
+            return count_newlines(view, odd=True)
         finally:
             view.release()
 
@@ -460,7 +461,7 @@ def _direct(src: Path) -> _Direct | None:
         if size == 0 or size > DIRECT_MAX:
             return None
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            if mm[size - 1 :] != b"\n" or mm.find(b"\r") >= 0 or mm.find(b"\x01") >= 0:
+            if mm[size - 1 :] != b"\n":  # CR and \x01 are looked for while it is read
                 return None
             tail = hashlib.sha256(mm[max(0, size - WINDOW) : size]).hexdigest()
             return _Direct(size, tail)
