@@ -261,20 +261,14 @@ class LogParser:
         self, path: Path, first_line: int, *, lines: int | Callable[[], int]
     ) -> LogStats | None:
         con = self.con
-        con.execute("DROP TABLE IF EXISTS log_rejects").fetchall()
-        con.execute("DROP TABLE IF EXISTS log_rejects_scan").fetchall()
-        reader = reader_sql(_sql_string(str(path)))
-        scan = scan_sql(reader, self.fmt, self._first, host=self.geoip is not None)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE log_lines AS {scan}").fetchall()
-        self._learn_agents("log_lines")  # before anything can discard the scan
-        (rows, bad, method, status, slow) = con.execute(
-            f"SELECT count(*), count(*) FILTER (state = {BAD}), "  # noqa: S608
-            f"count(*) FILTER (state = {METHOD}), count(*) FILTER (state = {STATUS}), "
-            f"count(*) FILTER (state = {SLOW}) FROM log_lines"
-        ).fetchall()[0] or (0, 0, 0, 0, 0)
-        rejected = _rejects(con, path)
-        if rows + len(rejected) != (lines if isinstance(lines, int) else lines()):
-            return None  # the reader skipped empty lines
+        rows, bad, method, status, slow = self._scan(path, rejects=False)
+        total = lines if isinstance(lines, int) else lines()
+        rejected: list[_Reject] = []
+        if rows != total and total >= 0:  # some were rejected: read again, keeping them
+            rows, bad, method, status, slow = self._scan(path, rejects=True)
+            rejected = _rejects(con, path)
+        if rows + len(rejected) != total:
+            return None  # the reader skipped empty lines, or split some
         redo = [r for r in rejected if r.text is not None]
         if slow or redo:
             self._slow(redo)
@@ -297,6 +291,23 @@ class LogParser:
         self._learn_agents("log_slow")
         self._join(stats)
         return stats
+
+    def _scan(self, path: Path, *, rejects: bool) -> tuple[int, int, int, int, int]:
+        """Read ``path`` into ``log_lines``; its rows, and how many are bad, not a
+        GET, not a success, or for the slow path."""
+        con = self.con
+        con.execute("DROP TABLE IF EXISTS log_rejects").fetchall()
+        con.execute("DROP TABLE IF EXISTS log_rejects_scan").fetchall()
+        reader = reader_sql(_sql_string(str(path)), rejects=rejects)
+        scan = scan_sql(reader, self.fmt, self._first, host=self.geoip is not None)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE log_lines AS {scan}").fetchall()
+        self._learn_agents("log_lines")  # before anything can discard the scan
+        (rows, bad, method, status, slow) = con.execute(
+            f"SELECT count(*), count(*) FILTER (state = {BAD}), "  # noqa: S608
+            f"count(*) FILTER (state = {METHOD}), count(*) FILTER (state = {STATUS}), "
+            f"count(*) FILTER (state = {SLOW}) FROM log_lines"
+        ).fetchall()[0] or (0, 0, 0, 0, 0)
+        return int(rows), int(bad), int(method), int(status), int(slow)
 
     def _slow(self, rejected: list[_Reject]) -> None:
         """The lines the scan left (state SLOW) and the reader rejected for their
