@@ -12,6 +12,7 @@ the median of ``--repeat`` runs, alternating, on a fresh store each time.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import tempfile
@@ -22,6 +23,8 @@ from toppypi.engines.duckdb.store import ingest
 from toppypi.model.period import Period
 from toppypi.sample import SampleSpec, write_sample
 
+CPU: dict[str, list[float]] = {"ours": [], "Null": [], "ArrowTable": []}
+
 
 def chdb_group(path: Path, fmt: str) -> float:
     import chdb
@@ -30,8 +33,9 @@ def chdb_group(path: Path, fmt: str) -> float:
         "SELECT toDate(timestamp) AS day, file.project AS project, count() AS n "  # noqa: S608
         f"FROM file('{path}', Parquet) GROUP BY day, project"
     )
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     chdb.query(sql, fmt)
+    CPU[fmt].append(time.process_time() - c0)
     return time.perf_counter() - t0
 
 
@@ -40,8 +44,9 @@ def our_ingest(path: Path, work: Path) -> float:
     for p in (db, db.with_name(db.name + ".wal")):
         p.unlink(missing_ok=True)
     shutil.rmtree(work / "store.duckdb.events", ignore_errors=True)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     ingest(db, [path])
+    CPU["ours"].append(time.process_time() - c0)
     return time.perf_counter() - t0
 
 
@@ -59,6 +64,7 @@ def main() -> None:
         spec = SampleSpec(Period.for_month(2026, 9), events=args.events, projects=args.projects)
         write_sample(spec, sample)
     chdb_group(sample, "Null")  # warm chDB up (its first query loads the engine)
+    CPU["Null"].clear()
     times: dict[str, list[float]] = {"ours": [], "Null": [], "ArrowTable": []}
     for _ in range(args.repeat):
         times["Null"].append(chdb_group(sample, "Null"))
@@ -67,14 +73,20 @@ def main() -> None:
     ours = statistics.median(times["ours"])
     size = sample.stat().st_size / 2**20
     print(f"{args.events:,} events, {size:,.0f} MiB Parquet, median of {args.repeat}")
-    print(f"{'what':<46} {'seconds':>8} {'events/s':>12} {'ours / it':>10}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'what':<46} {'seconds':>8} {'events/s':>12} {'ours / it':>10} {'CPU s':>6}")
     rows = [
-        ("toppypi ingest (copy, hash, 3 roll-ups, commit)", ours),
-        ("chDB GROUP BY project, day -> Null", statistics.median(times["Null"])),
-        ("chDB GROUP BY project, day -> Arrow table", statistics.median(times["ArrowTable"])),
+        ("toppypi ingest (copy, hash, 3 roll-ups, commit)", ours, "ours"),
+        ("chDB GROUP BY project, day -> Null", statistics.median(times["Null"]), "Null"),
+        (
+            "chDB GROUP BY project, day -> Arrow table",
+            statistics.median(times["ArrowTable"]),
+            "ArrowTable",
+        ),
     ]
-    for name, t in rows:
-        print(f"{name:<46} {t:>8.2f} {args.events / t:>12,.0f} {ours / t:>9.2f}x")
+    for name, t, key in rows:
+        cpu = statistics.median(CPU[key])
+        print(f"{name:<46} {t:>8.2f} {args.events / t:>12,.0f} {ours / t:>9.2f}x {cpu:>6.2f}")
 
 
 if __name__ == "__main__":

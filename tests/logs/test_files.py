@@ -121,3 +121,17 @@ def test_wheels_agree_with_packaging_wherever_packaging_accepts(filename: str) -
         return  # we may still accept odd tags: a count does not need them
     got = parse_filename(filename)
     assert got is not None and (got.project, got.version) == (str(name), str(version))
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from(["packages", "+f", "", "a", "x.whl", "root", "p?q"]), min_size=1, max_size=8
+    ).map("/".join)
+)
+def test_layouts_by_segments_agree_with_the_layout_patterns(path: str) -> None:
+    """``layout_of`` splits the path instead of searching it; the patterns stay the spec."""
+    from toppypi.logs.files import LAYOUTS, layout_of
+
+    expected = next((name for name, pattern in LAYOUTS if pattern.search(path)), None)
+    assert layout_of(path) == expected

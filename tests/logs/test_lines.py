@@ -173,3 +173,85 @@ def test_every_line_is_counted_once_and_bad_ones_are_numbered(lines: list[bytes]
             expected_bad.append(i)
     assert stats.unparseable == len(expected_bad)
     assert stats.bad_lines == expected_bad[:5]
+
+
+def test_long_lines_many_quotes_and_escapes_take_the_slow_path_to_the_same_answer() -> None:
+    """Lines the fast reader cannot judge (over MAX_LINE bytes, more than its columns,
+    Apache's escaped quote) are read whole, and answer as parse_line does."""
+    from toppypi.logs.lines import MAX_LINE
+
+    base = line("/packages/a-1.0.tar.gz", agent="pip/24.0").rstrip("\n")
+    head, agent_end = base.rsplit('"', 2)[0], '"'
+    near = 'pip/24.0 {"x":"' + "é" * 40_000  # more bytes than MAX_LINE, fewer characters
+    lines = [
+        base,
+        head + '"' + near + '"',
+        head + '"' + "pip/24.0 " + "y" * (MAX_LINE + 10) + agent_end,  # too many characters
+        base + ' "10.0.0.1" "x" "y" "z" 0.012',  # extra quoted fields: more parts than read
+        base.replace("pip/24.0", 'pip/24.0 \\"quoted\\"'),  # Apache's escaped quote
+        "garbage",
+    ]
+    data = "".join(x + "\n" for x in lines).encode()
+    con = duckdb.connect()
+    parser = LogParser(con, "combined")
+    try:
+        stats = parser.add(data, 1)
+    finally:
+        parser.close()
+        con.close()
+    expected_bad = [i for i, x in enumerate(lines, start=1) if parse_line(x) is None]
+    assert expected_bad == [3, 6]
+    assert (stats.lines, stats.downloads, stats.unparseable) == (6, 4, 2)
+    assert stats.bad_lines == expected_bad
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(log_lines(), min_size=1, max_size=20))
+def test_the_fast_scan_gives_parse_lines_fields_line_by_line(lines: list[str]) -> None:
+    """The CSV-reader scan (not just the counts): each row it judges itself has the
+    state, second, target and agent parse_line gives its line."""
+    import tempfile
+    from pathlib import Path
+
+    from toppypi.logs.parse import sanitize
+    from toppypi.logs.scan import BAD, CANDIDATE, METHOD, SLOW, STATUS, reader_sql, scan_sql
+
+    texts = [x.replace("\n", " ") for x in lines]
+    data = sanitize("".join(t + "\n" for t in texts).encode(), empty=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.log"
+        path.write_bytes(data)
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        parser = LogParser(con, "combined")
+        try:
+            sql = scan_sql(reader_sql(f"'{path}'"), "combined", parser._first)
+            rows = con.execute(f"SELECT state, ts, target, agent, ah FROM ({sql})").fetchall()
+            rejected = {r[0] for r in con.execute("SELECT line FROM log_rejects").fetchall()}
+            agents = dict(
+                con.execute(
+                    "SELECT hash(a) AS h, a FROM (SELECT unnest(?::VARCHAR[]) AS a)",
+                    [[p.agent for t in texts if (p := parse_line(t)) and p.agent is not None]],
+                ).fetchall()
+            )
+        finally:
+            parser.close()
+            con.close()
+    kept = [t for i, t in enumerate(data.decode().split("\n")[:-1], 1) if i not in rejected]
+    assert len(rows) == len(kept)
+    for text, (state, ts, target, agent, ah) in zip(kept, rows, strict=True):
+        if state == SLOW:
+            continue
+        p = parse_line(text)
+        if p is None:
+            assert state == BAD, text
+            continue
+        if p.method != "GET":
+            assert state == METHOD, text
+        elif not (200 <= p.status <= 299 and p.status != 206):
+            assert state == STATUS, text
+        else:
+            assert state == CANDIDATE, text
+            assert ts == int(p.time.timestamp()), text
+            assert target == p.target
+            assert agents[ah] == p.agent and agent in (None, p.agent)

@@ -320,3 +320,20 @@ def test_staging_files_of_a_killed_ingest_are_swept_by_the_next(tmp_path: Path) 
     ingest(db, [_write(tmp_path / "b.log", [line(WHL, agent=UV, host="10.0.0.2")])])
     assert not stale.exists()
     assert _rows(db, Field.PROJECT) == [("alpha", 2)]
+
+
+def test_carriage_returns_and_empty_lines_in_a_plain_log_are_lines_like_any(
+    tmp_path: Path,
+) -> None:
+    """The direct read cannot take a CR, a \\x01 or an empty line; such a log is read
+    again in sanitized chunks, with every line counted and numbered as parse_line says."""
+    good = line(WHL, agent=PIP)
+    log = tmp_path / "access.log"
+    log.write_bytes(
+        (good.rstrip("\n") + "\r\n" + good + "\n" + "half a line\rthe rest\n" + good).encode()
+    )
+    (done,) = ingest(tmp_path / "store.duckdb", [log])
+    assert done.log is not None
+    assert (done.log["lines"], done.log["downloads"], done.log["unparseable"]) == (5, 3, 2)
+    assert done.log["first_unparseable_lines"] == [3, 4]
+    assert _rows(tmp_path / "store.duckdb", Field.INSTALLER) == [("pip", 3)]  # details kept

@@ -47,3 +47,33 @@ def test_the_sample_log_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     assert (tmp_path / "a.log").read_bytes() == (tmp_path / "b.log").read_bytes()
     first = (tmp_path / "a.log").read_text().splitlines()[0]
     assert '"GET /' in first and "[01/Mar/2026:" in first
+
+
+def test_a_store_with_events_files_and_logs_answers_raw_fields_over_both(tmp_path: Path) -> None:
+    """Parquet events (read where they are) and log downloads (rows of ids in the
+    store) are one relation to the planner: a raw-field query sums over both."""
+    april = Period.for_month(2026, 4)
+    march_events, april_log = tmp_path / "march.parquet", tmp_path / "april.log"
+    write_sample(SampleSpec(MARCH, events=4_000, projects=50, seed=3), march_events)
+    write_sample_log(SampleSpec(april, events=3_000, projects=50, seed=4), april_log)
+    both, only_march, only_april = (tmp_path / f"{n}.duckdb" for n in ("both", "m", "a"))
+    ingest(both, [march_events, april_log])
+    ingest(only_march, [march_events])
+    ingest(only_april, [april_log])
+
+    def rows(db: Path, period: Period) -> dict[object, int]:
+        engine = DuckDBEngine(db)
+        try:
+            q = Query(period, (Field.PYVERSION,), limit=None)  # only the raw events know it
+            res = engine.run(q)
+            assert res.provenance.extra["relation"] == "raw events"
+            return {r[0]: int(r[1]) for r in res.rows}
+        finally:
+            engine.close()
+
+    spanning = Period(MARCH.start, april.end)
+    expected = rows(only_march, MARCH)
+    for key, n in rows(only_april, april).items():
+        expected[key] = expected.get(key, 0) + n
+    assert rows(both, spanning) == expected
+    assert sum(expected.values()) == 7_000

@@ -66,6 +66,12 @@ def _version(text: str) -> str:
     return str(Version(text))
 
 
+@lru_cache(maxsize=65536)
+def _canonical(name: str) -> str:
+    """``canonicalize_name``, once per distinct name (a project has many files)."""
+    return str(canonicalize_name(name))
+
+
 def _named(name: str, version: str, filename: str, kind: str) -> DistFile | None:
     if not _NAME.match(name):
         return None
@@ -92,7 +98,7 @@ def parse_filename(filename: str) -> DistFile | None:
                 return None
             if "__" in parts[0] or not _WHEEL_NAME.match(parts[0]):  # packaging's rule
                 return None
-            name, version = canonicalize_name(parts[0]), _version(parts[1])
+            name, version = _canonical(parts[0]), _version(parts[1])
             return DistFile(filename, name, version, "bdist_wheel")
         if lower.endswith((".tar.gz", ".zip")):
             sname, sversion = parse_sdist_filename(filename)
@@ -117,6 +123,8 @@ def parse_filename(filename: str) -> DistFile | None:
 
 def url_path(target: str) -> str:
     """The path of a request target: no scheme and host, no query or fragment."""
+    if "?" not in target and "#" not in target and ":" not in target:
+        return target  # the usual case
     if "://" in target[:12]:
         rest = target.split("://", 1)[1]
         slash = rest.find("/")
@@ -129,10 +137,16 @@ def url_path(target: str) -> str:
 
 
 def layout_of(path: str) -> str | None:
-    """The index layout whose file link ``path`` is, if any."""
-    for name, pattern in LAYOUTS:
-        if pattern.search(path):
-            return name
+    """The index layout whose file link ``path`` is, if any: what the first of
+    :data:`LAYOUTS` to match says, decided by path segments (no regex search)."""
+    segs = path.split("/")
+    n = len(segs)
+    if n >= 6 and segs[-5] == "packages" and all(segs[-4:]):
+        return "pypi"
+    if n >= 3 and segs[-2] == "packages" and segs[-1]:
+        return "pypiserver"
+    if n >= 5 and segs[-4] == "+f" and all(segs[-3:]):
+        return "devpi"
     return None
 
 
@@ -147,10 +161,15 @@ class Target:
 def classify_target(target: str, prefixes: tuple[str, ...] = ()) -> Target:
     """Classify a request target; percent-escapes in the file name are decoded."""
     path = url_path(target)
-    raw = path.rsplit("/", 1)[-1]
-    dist = parse_filename(unquote(raw, errors="replace"))
+    raw = path[path.rfind("/") + 1 :]
+    if not raw:  # a directory: an index page
+        return _NOT_FILE
+    dist = parse_filename(unquote(raw, errors="replace") if "%" in raw else raw)
     if dist is None:
-        return Target(None, None)
-    if any(path.startswith(p) for p in prefixes):
+        return _NOT_FILE
+    if prefixes and any(path.startswith(p) for p in prefixes):
         return Target(dist, "prefix")
     return Target(dist, layout_of(path))
+
+
+_NOT_FILE = Target(None, None)

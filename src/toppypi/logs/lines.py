@@ -109,7 +109,14 @@ def detect_format(lines: list[str]) -> str | None:
     return "combined" if combined * 2 >= common else "common"
 
 
-def parse_sql(source: str, fmt: str, *, escapes: bool = True, sanitized: bool = False) -> str:
+def parse_sql(
+    source: str,
+    fmt: str,
+    *,
+    escapes: bool = True,
+    sanitized: bool = False,
+    keep: tuple[str, ...] = (),
+) -> str:
     """DuckDB SQL over ``source`` (a relation with a VARCHAR ``line``) that gives
     ``ok`` and the :class:`Line` fields, with the same rules as :func:`parse_line`.
 
@@ -117,7 +124,9 @@ def parse_sql(source: str, fmt: str, *, escapes: bool = True, sanitized: bool = 
     that no line holds Apache's ``\\"`` (``escapes=False``), or a CR or
     ``\\x01`` (``sanitized=True``, see :func:`toppypi.logs.parse.sanitize`):
     those steps scan or copy every line, and skipping them changes no answer.
+    ``keep`` names columns of ``source`` passed through to the result, first.
     """
+    k = "".join(f"{c}, " for c in keep)
     agent = (
         "NULL::VARCHAR"
         if fmt == "common"
@@ -131,11 +140,11 @@ def parse_sql(source: str, fmt: str, *, escapes: bool = True, sanitized: bool = 
     split = "replace(body, '\\\"', '\\x22')" if escapes else "body"
     return f"""
 WITH bodies AS (
-    SELECT line AS raw, {body} AS body FROM {source}
+    SELECT {k}line AS raw, {body} AS body FROM {source}
 ), cleaned AS (
-    SELECT raw, body, string_split({split}, '"') AS parts FROM bodies
+    SELECT {k}raw, body, string_split({split}, '"') AS parts FROM bodies
 ), fields AS (
-    SELECT raw, body, parts, parts[1] AS pre, strpos(parts[1], '[') AS lb,
+    SELECT {k}raw, body, parts, parts[1] AS pre, strpos(parts[1], '[') AS lb,
         string_split(parts[3], ' ') AS mid, string_split(parts[2], ' ') AS request,
         {agent} AS agent
     FROM cleaned
@@ -146,7 +155,7 @@ WITH bodies AS (
 ), timed AS (
     SELECT *, try_strptime(time_text, '{TIME_FORMAT}') AS time FROM checked
 )
-SELECT raw,
+SELECT {k}raw,
     coalesce(len(parts) >= 3 AND lb > 0 AND suffix(pre, '] ') AND lb <= length(pre) - 1
         AND len(head) >= 4 AND head[-1] = ''
         AND regexp_full_match(time_text, '{TIME_RE}') AND time IS NOT NULL

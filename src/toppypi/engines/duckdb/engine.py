@@ -116,7 +116,8 @@ class DuckDBEngine(Engine):
 
 def _short(relation: str) -> str:
     """A roll-up's name, or ``raw events`` for the (long) list of Parquet files."""
-    return "raw events" if relation.startswith("read_parquet") else relation
+    raw = relation.startswith(("read_parquet", "(")) or "log_events" in relation
+    return "raw events" if raw else relation
 
 
 def open_engine(spec: str, options: DuckDBOptions | None = None, **_: Any) -> DuckDBEngine:

@@ -120,10 +120,11 @@ STAGED_FIELDS: tuple[Field, ...] = tuple(dict.fromkeys(f for r in ROLLUPS for f 
 UTC_DAY = "(DATE '1970-01-01' + CAST(floor(epoch_us(\"timestamp\") / 86400000000) AS INTEGER))"
 
 
-def staged_select(source: str) -> str:
-    """Aggregate raw events from ``source`` to one row per day and roll-up key."""
+def staged_select(source: str, *, count: str = "COUNT(*)") -> str:
+    """Aggregate raw events from ``source`` to one row per day and roll-up key
+    (``count`` sums rows that already stand for several events)."""
     cols = ", ".join(f"{RAW_FIELDS[f]} AS {f.value.replace('-', '_')}" for f in STAGED_FIELDS)
     return (
-        f"SELECT {UTC_DAY} AS day, {cols}, COUNT(*)::BIGINT AS count "  # noqa: S608
+        f"SELECT {UTC_DAY} AS day, {cols}, {count}::BIGINT AS count "  # noqa: S608
         f"FROM {source} GROUP BY ALL"
     )

@@ -24,17 +24,19 @@ from toppypi.engines.duckdb.fields import REQUIRED_COLUMNS
 from toppypi.engines.duckdb.rollups import staged_select
 from toppypi.errors import InputError
 from toppypi.logs.lines import detect_format
-from toppypi.logs.parse import LogParser, LogStats
+from toppypi.logs.parse import Dims, Ids, LogParser, LogStats
 from toppypi.logs.streams import (
     WINDOW,
     Checkpoint,
     Chunks,
     LogFile,
     LogReadError,
+    count_newlines,
     head_id,
     head_of,
     is_gzip,
     plan_resume,
+    prefetch,
 )
 from toppypi.model.events import duckdb_columns
 
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from toppypi.logs.geo import GeoIP
 
 SNIFF_BYTES = 1 << 20
-DIRECT_MAX = 512 << 20  # larger logs go in chunks, so memory stays bounded
+DIRECT_MAX = 2 << 30  # larger logs go in chunks, so memory stays bounded
 
 
 def sql_string(text: str) -> str:
@@ -67,6 +69,7 @@ class Staged:
     skipped: bool = False  # already in the store: nothing to fold
     restore: bool = False  # already counted, but its raw copy was lost: put it back
     log: LogStats | None = None
+    log_events: str | None = None  # a log's downloads, in a TEMP table in the store's form
     checkpoint: Checkpoint | None = None
     head: str | None = None
     resumed_at_line: int = 0
@@ -102,12 +105,36 @@ def detect_kind(path: Path) -> str:
 
 
 def _copy_hashing(src: Path, dest: Path) -> str:
-    """Copy ``src`` to ``dest`` and return its sha256, reading it once."""
+    """Copy ``src`` to ``dest`` and return its sha256 of what was copied.
+
+    The kernel copies (``copy_file_range``, no pass through Python) while the
+    hash reads the same bytes from the page cache; where the kernel cannot,
+    one read feeds both.
+    """
     h = hashlib.sha256()
     with src.open("rb") as fi, dest.open("wb") as fo:
-        while chunk := fi.read(1 << 22):
+        size = os.fstat(fi.fileno()).st_size
+        try:
+            copied = 0
+            while copied < size:
+                n = os.copy_file_range(fi.fileno(), fo.fileno(), size - copied, copied, copied)
+                if n == 0:
+                    break
+                copied += n
+        except OSError:
+            copied = -1
+        if copied != size:  # no copy_file_range here: copy as we hash
+            fi.seek(0)
+            fo.seek(0)
+            fo.truncate()
+            while chunk := fi.read(1 << 22):
+                h.update(chunk)
+                fo.write(chunk)
+            return h.hexdigest()
+        fo.flush()
+    with dest.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
             h.update(chunk)
-            fo.write(chunk)
     return h.hexdigest()
 
 
@@ -152,6 +179,8 @@ class Stager:
         self.checkpoints = checkpoints  # (head id, checkpoint), this run's included
         self.log_options = log_options
         self._parsers: dict[str, LogParser] = {}
+        self._ids: Ids | None = None
+        self._dims = Dims()
         self._n = 0
 
     def close(self) -> None:
@@ -260,9 +289,12 @@ class Stager:
         finally:
             link.unlink(missing_ok=True)
 
-    def _aggregate(self, st: Staged, relation: str) -> None:
+    def _aggregate(self, st: Staged, relation: str, *, counted: bool = False) -> None:
+        """The day-level aggregate of ``relation`` (raw events, or with ``counted``
+        rows of events that carry their number in a column ``n``)."""
         table = f"staged_{self._n}"
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {staged_select(relation)}")
+        select = staged_select(relation, count="SUM(n)" if counted else "COUNT(*)")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
         events, first, last, bad = self.con.execute(
             "SELECT COALESCE(SUM(count), 0)::BIGINT, MIN(day), MAX(day), "  # noqa: S608
             "COALESCE(SUM(count) FILTER (day IS NULL OR project IS NULL), 0) "
@@ -276,9 +308,26 @@ class Stager:
 
     def _parser(self, fmt: str) -> LogParser:
         if fmt not in self._parsers:
+            if self._ids is None:
+                self._ids, self._dims = _store_dims(self.con)
             opts = self.log_options
-            self._parsers[fmt] = LogParser(self.con, fmt, prefixes=opts.prefixes, geoip=opts.geoip)
+            self._parsers[fmt] = LogParser(
+                self.con,
+                fmt,
+                prefixes=opts.prefixes,
+                geoip=opts.geoip,
+                ids=self._ids,
+                dims=self._dims,
+            )
         return self._parsers[fmt]
+
+    def log_dims_sql(self) -> list[str]:
+        """INSERTs of the files and agents this ingest's logs taught, for the commit."""
+        out = []
+        for p in self._parsers.values():
+            out.append(f"INSERT INTO {LOG_FILES} {p.new_files_sql()}")
+            out.append(f"INSERT INTO {LOG_AGENTS} {p.new_agents_sql()}")
+        return out
 
     def _format_of(self, src: Path) -> str:
         with LogFile(src) as f:
@@ -322,26 +371,31 @@ class Stager:
             return st
         parser = self._parser(fmt)
         parser.start_file()
+        reader: _Read | Chunks | None = None
         direct = _direct(src) if resume.offset == 0 else None
         if direct is not None:
+            from concurrent.futures import ThreadPoolExecutor
+
             link = self._staging_path().with_suffix(".log")  # our name: no glob in it
             _link(src, link)
-            try:
-                stats.add(parser.add_file(link, escapes=direct.escapes))
+            try:  # the lines are counted while DuckDB reads them
+                with ThreadPoolExecutor(1, thread_name_prefix="toppypi-count") as pool:
+                    counted = pool.submit(count_lines, src, direct.size)
+                    whole = parser.add_file(link, counted.result)
             finally:
                 link.unlink(missing_ok=True)
-            if src.stat().st_size != direct.size:
-                # A live log grew while DuckDB read it: it may have read past the
-                # checkpoint. Read it again, up to a fixed end, in chunks.
-                direct = None
-                stats = st.log = LogStats()
+            # None: it may hold lines the reader drops. A changed size: a live log
+            # grew while DuckDB read it, maybe past the checkpoint. Either way,
+            # read it again, up to a fixed end, in chunks.
+            if whole is not None and src.stat().st_size == direct.size:
+                stats.add(whole)
+                reader = direct.as_read(stats.lines)
+            else:
                 parser.start_file()
-        if direct is not None:
-            reader: _Read | Chunks = direct.as_read(stats.lines)
-        else:
+        if reader is None:
             with LogFile(src) as f:
                 chunks = Chunks(f, resume.offset, resume.lines)
-                for chunk in chunks:
+                for chunk in prefetch(chunks):
                     stats.add(parser.add(chunk.data, chunk.first_line, chunk.lines))
             reader = chunks
         if reader.end == resume.offset:
@@ -356,14 +410,12 @@ class Stager:
         ).hexdigest()
         self.checkpoints.append((hid, cp))
         if stats.downloads:
-            relation = parser.relation()
-            raw = self._staging_path()
-            st.raw = raw
+            st.log_events = f"log_staged_{self._n}"
+            self._n += 1
             self.con.execute(
-                f"COPY (SELECT * FROM {relation}) TO {sql_string(str(raw))} "  # noqa: S608
-                "(FORMAT PARQUET, COMPRESSION ZSTD)"
+                f"CREATE OR REPLACE TEMP TABLE {st.log_events} AS {parser.events_sql()}"
             )
-            self._aggregate(st, relation)
+            self._aggregate(st, f"({parser.counted_sql(st.log_events)})", counted=True)
         return st
 
 
@@ -379,11 +431,23 @@ class _Direct:
     """A plain log DuckDB can read as it is: complete lines, no CR, no ``\\x01``."""
 
     size: int
-    escapes: bool
     tail: str
 
     def as_read(self, lines: int) -> _Read:
         return _Read(self.size, lines, self.tail)
+
+
+def count_lines(path: Path, size: int) -> int:
+    """The lines in the first ``size`` bytes of ``path``; -1 if one holds a CR or a
+    ``\\x01``, which the CSV reader would split or misread (see ``sanitize``)."""
+    import mmap
+
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_READ) as mm:
+        view = memoryview(mm)
+        try:
+            return count_newlines(view, odd=True)
+        finally:
+            view.release()
 
 
 def _direct(src: Path) -> _Direct | None:
@@ -397,10 +461,32 @@ def _direct(src: Path) -> _Direct | None:
         if size == 0 or size > DIRECT_MAX:
             return None
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            if mm[size - 1 :] != b"\n" or mm.find(b"\r") >= 0 or mm.find(b"\x01") >= 0:
+            if mm[size - 1 :] != b"\n":  # CR and \x01 are looked for while it is read
                 return None
             tail = hashlib.sha256(mm[max(0, size - WINDOW) : size]).hexdigest()
-            return _Direct(size, mm.find(b'\\"') >= 0, tail)
+            return _Direct(size, tail)
+
+
+LOG_FILES = "log_files"
+LOG_AGENTS = "log_agents"
+LOG_EVENTS = "log_events"
+LOG_INGESTS = "log_ingests"
+
+
+def _store_dims(con: duckdb.DuckDBPyConnection) -> tuple[Ids, Dims]:
+    """The next free ids of the store's log dimensions, and what they hold."""
+    names = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
+        ).fetchall()
+    }
+    if LOG_FILES not in names or LOG_AGENTS not in names:
+        return Ids(), Dims()
+    next_id = "SELECT coalesce(max({0}) + 1, 0) FROM main.{1}"
+    ((nf,),) = con.execute(next_id.format("file_id", LOG_FILES)).fetchall()
+    ((na,),) = con.execute(next_id.format("agent_id", LOG_AGENTS)).fetchall()
+    return Ids(int(nf), int(na)), Dims(f"main.{LOG_FILES}", f"main.{LOG_AGENTS}")
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, relation: str, name: str) -> None:

@@ -19,9 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toppypi.engines.duckdb.rollups import ROLLUPS, Rollup
-from toppypi.engines.duckdb.staging import LogOptions, Staged, Stager, file_sha256, sql_string
+from toppypi.engines.duckdb.staging import (
+    LOG_AGENTS,
+    LOG_EVENTS,
+    LOG_FILES,
+    LOG_INGESTS,
+    LogOptions,
+    Staged,
+    Stager,
+    file_sha256,
+    sql_string,
+)
 from toppypi.errors import InputError, UsageError
+from toppypi.logs.parse import raw_view_sql
 from toppypi.logs.streams import Checkpoint
+from toppypi.model.events import duckdb_columns
 
 if TYPE_CHECKING:
     import duckdb
@@ -106,6 +118,21 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     for rollup in ROLLUPS:
         con.execute(rollup.ddl())
+    details = ", ".join(f"{k} {v}" for k, v in duckdb_columns().items() if k == "details")
+    # Access-log downloads, kept compactly: ids into two small tables (see raw_relation).
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {LOG_FILES} (file_id INTEGER NOT NULL, url VARCHAR, "
+        "filename VARCHAR, project VARCHAR, version VARCHAR, type VARCHAR)"
+    )
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {LOG_AGENTS} (agent_id INTEGER NOT NULL, agent VARCHAR, "
+        f"{details})"
+    )
+    con.execute(
+        f'CREATE TABLE IF NOT EXISTS {LOG_EVENTS} ("timestamp" TIMESTAMP WITH TIME ZONE, '
+        "file_id INTEGER NOT NULL, agent_id INTEGER, country_code VARCHAR)"
+    )
+    con.execute(f"CREATE TABLE IF NOT EXISTS {LOG_INGESTS} (sha256 VARCHAR PRIMARY KEY)")
 
 
 @dataclass(frozen=True)
@@ -159,7 +186,7 @@ def ingest(
             staged.append(st)
             if progress:
                 progress(src.name, st.events)
-        committed = _commit(con, edir, staged)
+        committed = _commit(con, edir, staged, stager.log_dims_sql())
     finally:
         for st in staged:
             if st.raw is not None:  # staged but not placed: the ingest failed
@@ -214,7 +241,16 @@ def _known_files(con: duckdb.DuckDBPyConnection, edir: Path) -> tuple[dict[str, 
     if not _table_exists(con, "ingested_files"):
         return {}, set()
     rows = con.execute("SELECT sha256, name FROM ingested_files").fetchall()
-    return {r[0]: (edir / f"{r[0]}.parquet").is_file() for r in rows}, {r[1] for r in rows}
+    inside = _log_ingests(con)
+    known = {r[0]: r[0] in inside or (edir / f"{r[0]}.parquet").is_file() for r in rows}
+    return known, {r[1] for r in rows}
+
+
+def _log_ingests(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The ingested log slices whose events are in the store itself, not in a file."""
+    if not _table_exists(con, LOG_INGESTS):
+        return set()
+    return {r[0] for r in con.execute(f"SELECT sha256 FROM {LOG_INGESTS}").fetchall()}  # noqa: S608
 
 
 def _checkpoints(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Checkpoint]]:
@@ -226,7 +262,9 @@ def _checkpoints(con: duckdb.DuckDBPyConnection) -> list[tuple[str, Checkpoint]]
     return [(r[0], Checkpoint(r[1], int(r[2]), int(r[3]), r[4])) for r in rows]
 
 
-def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) -> bool:
+def _commit(
+    con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged], log_dims: list[str]
+) -> bool:
     """Fold every staged input in, in one transaction; place the raw copies.
 
     Returns whether anything was written.
@@ -248,7 +286,13 @@ def _commit(con: duckdb.DuckDBPyConnection, edir: Path, staged: list[Staged]) ->
                     f"CREATE OR REPLACE TEMP VIEW staged AS SELECT * FROM {st.table}"  # noqa: S608
                 ).fetchall()
                 _fold_all(con, st.first_day, st.last_day)
+        if any(st.log_events for st in todo):
+            for sql in log_dims:
+                con.execute(sql).fetchall()
         for st in todo:
+            if st.log_events:
+                con.execute(f"INSERT INTO {LOG_EVENTS} SELECT * FROM {st.log_events}").fetchall()  # noqa: S608
+                con.execute(f"INSERT INTO {LOG_INGESTS} VALUES (?)", [st.id])  # noqa: S608
             if st.table:
                 con.execute(
                     "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
@@ -304,10 +348,17 @@ def _fold_all(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> 
         done.append(rollup)
 
 
-def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
+def _overlaps(
+    con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date
+) -> bool:
     lo, hi = rollup.bounds(first, last)
     overlap = con.execute(rollup.overlap_sql(), [lo, hi]).fetchall()[0]
-    if not (overlap and overlap[0]):
+    return bool(overlap and overlap[0])
+
+
+def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: dt.date) -> None:
+    lo, hi = rollup.bounds(first, last)
+    if not _overlaps(con, rollup, first, last):
         con.execute(rollup.insert_sql("staged"))
         return
     for sql in rollup.merge_sql("staged"):
@@ -315,10 +366,21 @@ def _fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, first: dt.date, last: 
 
 
 def raw_relation(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
-    """A ``read_parquet`` over every ingested file, or None when there are none."""
-    shas = [r[0] for r in con.execute("SELECT sha256 FROM ingested_files ORDER BY 1").fetchall()]
+    """Every ingested event in the ``file_downloads`` schema, or None when there are none.
+
+    Events files are read where they are kept (``read_parquet`` over the
+    events folder); access-log downloads are rows of ids in ``log_events``,
+    joined here with their files and agents, so every field still answers.
+    """
+    inside = _log_ingests(con)
+    shas = [
+        r[0]
+        for r in con.execute("SELECT sha256 FROM ingested_files ORDER BY 1").fetchall()
+        if r[0] not in inside
+    ]
+    logs = f"({raw_view_sql(LOG_EVENTS, LOG_FILES, LOG_AGENTS)})" if inside else None
     if not shas:
-        return None
+        return logs
     edir = events_dir(db)
     files = [edir / f"{sha}.parquet" for sha in shas if _hex(sha)]
     missing = [f for f in files if not f.is_file()]
@@ -334,7 +396,10 @@ def raw_relation(con: duckdb.DuckDBPyConnection, db: Path) -> str | None:
     paths = ", ".join(sql_string(str(f)) for f in files)
     # By name: a file may lack optional (nested) columns or order them otherwise,
     # and the first file's schema must not decide what the others can answer.
-    return f"read_parquet([{paths}], union_by_name = true)"
+    parquet = f"read_parquet([{paths}], union_by_name = true)"
+    if logs is None:
+        return parquet
+    return f"(SELECT * FROM {parquet} UNION ALL BY NAME SELECT * FROM {logs})"  # noqa: S608
 
 
 def _hex(text: str) -> bool:
