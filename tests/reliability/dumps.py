@@ -275,7 +275,7 @@ def binary_noise(g: Good) -> bytes:
     return bytes(range(256)) * 8
 
 
-# name -> (file name, maker, xfail reason for readers that accept it today or None)
+# kind -> maker; the kind names the file: bad/<kind>.csv, .csv.gz or .json
 CSV_MAKERS: dict[str, Maker] = {
     "csv-cut-inside-quote": csv_cut_in_quote,
     "csv-duplicate-project": csv_duplicate,

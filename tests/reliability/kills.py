@@ -79,7 +79,7 @@ def schedule(total: float) -> list[Kill]:
 
     rng = random.Random(SEED)
     kills = [Kill(f"step-{s}", "step", s) for s in STEPS]
-    for i in range(30):
+    for i in range(34):
         d = rng.uniform(0.01, 0.95)
         kills.append(Kill(f"delay-{i:02d}-at-{d:.0%}", "delay", f"{d * total:.4f}"))
     for sub in ("add", "commit", "tag", "push", "receive-pack", "pack-objects", "add", "commit"):

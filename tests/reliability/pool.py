@@ -33,7 +33,25 @@ def selected(request: pytest.FixtureRequest, test: str, param: str) -> list[Any]
     return out
 
 
-def run_all(fn: Callable[[T], R], items: list[T], key: Callable[[T], str]) -> dict[str, R]:
+def run_all(
+    fn: Callable[[T], R], items: list[T], key: Callable[[T], str]
+) -> dict[str, R | Exception]:
+    """``fn`` of every item; an item whose run raised maps to its exception (its test
+    re-raises it with :func:`result`), so one broken case does not take the others down."""
+
+    def safe(item: T) -> R | Exception:
+        try:
+            return fn(item)
+        except Exception as exc:
+            return exc
+
     with ThreadPoolExecutor(max_workers=jobs()) as ex:
-        results = list(ex.map(fn, items))
+        results = list(ex.map(safe, items))
     return {key(i): r for i, r in zip(items, results, strict=True)}
+
+
+def result(results: dict[str, R | Exception], key: str) -> R:
+    got = results[key]
+    if isinstance(got, Exception):
+        raise got
+    return got

@@ -17,7 +17,7 @@ import pytest
 
 from tests.reliability.cases_dumps import DUMP_CASES
 from tests.reliability.harness import Case, Observed, run_case
-from tests.reliability.pool import run_all, selected
+from tests.reliability.pool import result, run_all, selected
 from tests.reliability.today import COMMAND_CASES
 
 CASES = [*COMMAND_CASES, *DUMP_CASES]
@@ -60,7 +60,7 @@ def test_the_table_is_large_and_distinct() -> None:
 @pytest.fixture(scope="session")
 def observed(
     request: pytest.FixtureRequest, world_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Observed]:
+) -> dict[str, Observed | Exception]:
     """Every selected case, run two at a time, each on its own copy of the world."""
     root = tmp_path_factory.mktemp("bad-inputs")
     cases: list[Case] = selected(request, "test_bad_input", "c")
@@ -68,7 +68,7 @@ def observed(
 
 
 @pytest.mark.parametrize("c", [c.param() for c in CASES])
-def test_bad_input(c: Case, observed: dict[str, Observed], record: Any) -> None:
-    seen = observed[c.id]
+def test_bad_input(c: Case, observed: dict[str, Observed | Exception], record: Any) -> None:
+    seen = result(observed, c.id)
     record("bad-input", **seen.record())
     assert seen.passed, f"{seen.command}\n{seen.problems()}\n--- stderr:\n{seen.stderr[-2000:]}"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.reliability.kills import Kill, KillResult, State, run_kill, schedule
-from tests.reliability.pool import run_all, selected
+from tests.reliability.pool import result, run_all, selected
 
 # The delays are fractions of an uninterrupted run, measured before the kills start.
 KILLS = schedule(total=1.0)
@@ -58,7 +58,7 @@ def kill_results(
     world_template: Path,
     tmp_path_factory: pytest.TempPathFactory,
     published_m3: tuple[State, float],
-) -> dict[str, KillResult]:
+) -> dict[str, KillResult | Exception]:
     root = tmp_path_factory.mktemp("kills")
     expected, took = published_m3
     scale = took
@@ -86,15 +86,21 @@ def test_the_schedule_has_50_kills_at_every_step() -> None:
 
 
 @pytest.mark.parametrize("k", [_mark(k) for k in KILLS])
-def test_kill_then_rerun(k: Kill, kill_results: dict[str, KillResult], record: Any) -> None:
-    res = kill_results[k.id]
+def test_kill_then_rerun(
+    k: Kill, kill_results: dict[str, KillResult | Exception], record: Any
+) -> None:
+    res = result(kill_results, k.id)
     record("kill", **res.record())
     assert res.landed, f"the kill did not land (exit {res.killed_code})"
     assert res.converged, f"reruns {res.reruns}, locks left {res.leftovers}: {res.last_words}"
 
 
-def test_at_least_50_kills_land(kill_results: dict[str, KillResult]) -> None:
-    landed = [r for r in kill_results.values() if r.landed]
+def _all(results: dict[str, KillResult | Exception]) -> list[KillResult]:
+    return [result(results, k) for k in results]
+
+
+def test_at_least_50_kills_land(kill_results: dict[str, KillResult | Exception]) -> None:
+    landed = [r for r in _all(kill_results) if r.landed]
     assert len(landed) >= 50, f"only {len(landed)} of {len(kill_results)} kills landed"
 
 
@@ -104,11 +110,11 @@ def test_at_least_50_kills_land(kill_results: dict[str, KillResult]) -> None:
     "leave a ref lock in the bare remote: those never converge",
 )
 def test_every_landed_kill_converges_without_a_step_by_hand(
-    kill_results: dict[str, KillResult],
+    kill_results: dict[str, KillResult | Exception],
 ) -> None:
     stuck = [
         f"{r.kill.id}: reruns {r.reruns}, locks {r.leftovers}: {r.last_words}"
-        for r in kill_results.values()
+        for r in _all(kill_results)
         if r.landed and not r.converged
     ]
     assert not stuck, "\n".join(stuck)

@@ -98,7 +98,15 @@ def _record(record: Any, id: str, ok: bool, served: bool, tb: bool, what: str) -
         message_mismatch=False,
         leaked=False,
         damaged=False,
-        problems=what,
+        problems=(
+            "ok"
+            if ok
+            else f"traceback: on the server's stderr for GET {what}"
+            if tb
+            else f"exit 0: accepted: served GET {what}"
+            if served
+            else f"GET {what}: neither 4xx nor a traceback"
+        ),
         said="",
     )
 
@@ -190,7 +198,7 @@ HOSTS = [
 def test_only_local_host_names_are_answered(server: Server, host: str, record: Any) -> None:
     status, _ = server.get("/index.html", host=host.format(port=server.port))
     ok = 400 <= status < 500
-    _record(record, f"host-{host or 'empty'}", ok, status == 200, False, f"/ Host: {host!r}")
+    _record(record, f"host-{host or 'empty'}", ok, status == 200, False, f"/ (Host: {host!r})")
     assert ok, status
 
 
