@@ -134,7 +134,7 @@ def run_case(c: Case, template: Path, where: Path) -> Observed:
         c.prepare(world)
     before = tree_digest(world)
     args = [fill(a) for a in c.args]
-    proc = toppypi(world, *args, env=base_env(world, **dict(c.env)), timeout=90)
+    proc = toppypi(world, *args, env=base_env(world, **dict(c.env)))
     change = compare(before, tree_digest(world)).outside((*DERIVED, *c.may_change))
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     errors = [ln for ln in lines if ln.startswith(ERROR_PREFIX)]

@@ -25,9 +25,10 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.conftest import run_cli
 
 LIMIT = "50"
 EVENTS = "6000"
@@ -96,17 +97,10 @@ def base_env(world: Path, **extra: str) -> dict[str, str]:
 
 
 def toppypi(
-    world: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    world: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """The real command in a subprocess, run from the world's root."""
-    return subprocess.run(
-        [sys.executable, "-m", "toppypi", *args],
-        cwd=world,
-        capture_output=True,
-        text=True,
-        env=env or base_env(world),
-        timeout=timeout,
-    )
+    """The real command in a subprocess, run from the world's root, in the world's env."""
+    return run_cli(*args, cwd=world, env=env or base_env(world))
 
 
 def git(cwd: Path, *args: str) -> str:
