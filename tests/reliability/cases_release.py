@@ -36,12 +36,11 @@ DEMO = [
     case(
         "demo-dir-on-released-dataset",
         "demo", "--dir", "pub", "--months", "3", "--events", "1000",
-        says="{TAG2}",
+        says="{TAG2}|toppypi.toml|released",
     ),
 ]
 
 UPDATE = [
-    case("update-no-dataset", "update", "--month", M3),
     case("update-dataset-is-a-file", "update", "--dataset", "store.duckdb", "--month", M3),
     case("update-month-13", "update", "--dataset", "ds", "--month", "2026-13"),
     case("update-month-0000-01", "update", "--dataset", "ds", "--month", "0000-01"),

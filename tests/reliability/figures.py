@@ -22,6 +22,9 @@ def figures(records: list[dict[str, Any]]) -> dict[str, int]:
         "kills landed": sum(r["landed"] for r in kills),
         "kills converged": sum(r["landed"] and r["converged"] for r in kills),
         "kills left for a step by hand": sum(r["landed"] and not r["converged"] for r in kills),
+        "  of which converged after the step the error names": sum(
+            r["landed"] and r.get("converged_by_hand", False) for r in kills
+        ),
         "concurrency cases": len(conc),
         "concurrency cases passed": sum(r["passed"] for r in conc),
     }

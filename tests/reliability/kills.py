@@ -1,7 +1,8 @@
 """``kill -9`` of ``update --publish``, and the plain reruns that must finish its work.
 
-A run is started in its own process group (so git and the ``receive-pack`` of the
-local bare remote are in it too) and killed with SIGKILL by one of four triggers:
+A run is started in its own session and killed with SIGKILL, together with every
+process it started (git, and the ``receive-pack`` of the local bare remote, even in
+sessions of their own), by one of four triggers:
 
 - ``step``: the program's own kill point after a step (``TOPPYPI_KILL_AT``);
 - ``delay``: a seeded random delay from the start, anywhere in a whole run;
@@ -19,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,6 +63,9 @@ class KillResult:
     converged: bool = False
     last_words: str = ""  # the last stderr line of the last rerun
     leftovers: list[str] = field(default_factory=list)  # lock files after the kill
+    # Not converged, the error named a lock file to remove: done by hand, then one rerun.
+    hand_step: str | None = None
+    converged_by_hand: bool = False
 
     def record(self) -> dict[str, object]:
         return {
@@ -70,15 +76,28 @@ class KillResult:
             "reruns": self.reruns,
             "leftovers": self.leftovers,
             "said": self.last_words,
+            "hand_step": self.hand_step,
+            "converged_by_hand": self.converged_by_hand,
         }
+
+
+def kill_steps() -> tuple[str, ...]:
+    """The program's kill points (docs/publishing.md), wherever the publish module lives."""
+    import importlib
+
+    for name in ("toppypi.operations.publish", "toppypi.publish.release"):
+        try:
+            steps: tuple[str, ...] = importlib.import_module(name).STEPS
+        except (ImportError, AttributeError):
+            continue
+        return steps
+    raise AssertionError("no STEPS in toppypi.operations.publish or toppypi.publish.release")
 
 
 def schedule(total: float) -> list[Kill]:
     """The kills, reproducible from SEED; ``total`` is an uninterrupted run's duration."""
-    from toppypi.publish.release import STEPS
-
     rng = random.Random(SEED)
-    kills = [Kill(f"step-{s}", "step", s) for s in STEPS]
+    kills = [Kill(f"step-{s}", "step", s) for s in kill_steps()]
     for i in range(34):
         d = rng.uniform(0.01, 0.95)
         kills.append(Kill(f"delay-{i:02d}-at-{d:.0%}", "delay", f"{d * total:.4f}"))
@@ -93,35 +112,82 @@ def schedule(total: float) -> list[Kill]:
 # -- processes -------------------------------------------------------------------------
 
 
-def _group(pgid: int) -> list[tuple[int, list[str]]]:
-    """(pid, argv) of every process in the group (its leader's pid is ``pgid``).
+def _tree(root: int) -> list[tuple[int, list[str]]]:
+    """(pid, argv) of ``root`` and every process descending from it, in any session.
 
-    Only pids from the leader's on are read: they are handed out in increasing
-    order, and reading all of /proc on every poll would steal a core from the run.
+    Only pids from the root's on are read: they are handed out in increasing order,
+    and reading all of /proc on every poll would steal a core from the run.
     """
-    out = []
+    parent: dict[int, int] = {}
+    argv: dict[int, list[str]] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit() or int(entry.name) < pgid:
+        if not entry.name.isdigit() or int(entry.name) < root:
             continue
         try:
             stat = Path(entry.path, "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
-                continue
-            argv = Path(entry.path, "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
+            raw = Path(entry.path, "cmdline").read_bytes().split(b"\0")
+        except OSError:
             continue
-        out.append((int(entry.name), [a.decode(errors="replace") for a in argv if a]))
-    return out
+        pid = int(entry.name)
+        parent[pid] = int(stat.rsplit(")", 1)[1].split()[1])
+        argv[pid] = [a.decode(errors="replace") for a in raw if a]
+    out = {root} if root in parent else set()
+    grew = True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in out and p not in out}
+        out |= more
+        grew = bool(more)
+    return [(p, argv[p]) for p in sorted(out)]
 
 
-def _git_running(pgid: int, sub: str) -> bool:
-    """A git (or the remote's git-receive-pack) of the group is running ``sub``."""
-    for _, argv in _group(pgid):
-        if len(argv) > 1 and Path(argv[0]).name == "git" and argv[1] == sub:
-            return True
-        if any(f"git-{sub}" in a or a == sub for a in argv):
+def _git_running(root: int, sub: str) -> bool:
+    """A git under ``root`` (or the remote's git-receive-pack) is running ``sub``."""
+    for _, args in _tree(root):
+        if args and Path(args[0]).name == "git":
+            words = [a for a in args[1:] if not a.startswith("-")]
+            if words[:1] == [sub]:
+                return True
+        if any(f"git-{sub}" in a for a in args):
             return True
     return False
+
+
+def kill_tree(root: int) -> list[int]:
+    """SIGKILL ``root`` and all it started, whatever their session, as systemd stopping a
+    unit (its whole cgroup), an OOM kill of a container or a power cut would: freeze the
+    tree first (SIGSTOP) so that nothing spawns meanwhile, then kill every process."""
+    seen: set[int] = set()
+    while True:
+        new = [p for p, _ in _tree(root) if p not in seen] + [
+            c for p in list(seen) for c, _ in _tree(p) if c not in seen
+        ]
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        seen.update(new)
+    for pid in sorted(seen, reverse=True):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return sorted(seen)
+
+
+def _reap(pids: list[int], root: int) -> None:
+    """Wait until the killed processes are gone (git children die a moment later)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if p != root and Path(f"/proc/{p}").exists()]
+        if not alive or all(_zombie(p) for p in alive):
+            return
+        time.sleep(0.01)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def _lock_held(world: Path, place: str) -> bool:
@@ -155,11 +221,19 @@ def locks(world: Path) -> list[str]:
     return sorted(found)
 
 
-def publish(world: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def publish_env(world: Path, **extra: str) -> dict[str, str]:
+    """The world's env, but the store comes from the dataset's toppypi.toml (the same
+    file in every copy), so releases made in two copies have the same bytes."""
+    env = base_env(world, **extra)
+    env.pop("TOPPYPI_DB", None)
+    return env
+
+
+def publish(world: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "toppypi", *PUBLISH],
         cwd=world,
-        env=base_env(world, **env),
+        env=publish_env(world),
         capture_output=True,
         text=True,
         timeout=300,
@@ -167,12 +241,12 @@ def publish(world: Path, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def killed_run(world: Path, kill: Kill) -> tuple[bool, int | None]:
-    """Start a publish and kill its whole process group; (landed, exit code)."""
-    env = base_env(world, TOPPYPI_KILL_AT=kill.arg) if kill.trigger == "step" else base_env(world)
+    """Start a publish and kill it with everything it started; (landed, exit code)."""
+    extra = {"TOPPYPI_KILL_AT": kill.arg} if kill.trigger == "step" else {}
     proc = subprocess.Popen(
         [sys.executable, "-m", "toppypi", *PUBLISH],
         cwd=world,
-        env=env,
+        env=publish_env(world, **extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -182,6 +256,7 @@ def killed_run(world: Path, kill: Kill) -> tuple[bool, int | None]:
         return code == -signal.SIGKILL, code
     t0 = time.monotonic()
     fired = False
+    killed: list[int] = []
     while proc.poll() is None and time.monotonic() - t0 < 120:
         if kill.trigger == "delay":
             fired = time.monotonic() - t0 >= float(kill.arg)
@@ -192,24 +267,12 @@ def killed_run(world: Path, kill: Kill) -> tuple[bool, int | None]:
         if fired:
             if kill.extra:
                 time.sleep(kill.extra)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            killed = kill_tree(proc.pid)
             break
         time.sleep(0.0005 if kill.trigger != "delay" else 0.002)
     code = proc.wait(timeout=300)
-    _reap_group(proc.pid)
+    _reap(killed, proc.pid)
     return fired and code == -signal.SIGKILL, code
-
-
-def _reap_group(pgid: int) -> None:
-    """Wait until no process of the killed group is left (git children die a moment later)."""
-    deadline = time.monotonic() + 10
-    while _group(pgid) and time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        time.sleep(0.01)
 
 
 # -- state -----------------------------------------------------------------------------
@@ -257,10 +320,21 @@ def run_kill(kill: Kill, template: Path, where: Path, expected: State) -> KillRe
         res.last_words = lines[-1][:400] if lines else ""
         if proc.returncode == 0:
             break
-    got = state(world)
-    res.converged = res.reruns[-1] == 0 and got == expected
+    res.converged = res.reruns[-1] == 0 and state(world) == expected
+    named = _named_lock(res.last_words, world)
+    if not res.converged and named is not None:
+        named.unlink()  # the step by hand the message names; counted, never as converged
+        res.hand_step = f"rm {named.relative_to(world)}"
+        res.converged_by_hand = publish(world).returncode == 0 and state(world) == expected
     if res.converged and res.landed:
-        import shutil
-
         shutil.rmtree(world, ignore_errors=True)
     return res
+
+
+def _named_lock(message: str, world: Path) -> Path | None:
+    """A lock file inside the world that an error message names, if it still exists."""
+    for m in re.finditer(r"(/[^\s'\"]+\.lock)\b", message):
+        p = Path(m.group(1))
+        if p.is_file() and world in p.parents:
+            return p
+    return None

@@ -51,18 +51,28 @@ def render(data: dict[str, Any]) -> str:
         lines += [f"- `{r['id']}`: {r['problems'][:200]}" for r in rows]
         lines.append("")
     kills = [r for r in records if r["kind"] == "kill"]
-    by_trigger: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_trigger: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for r in kills:
         t = by_trigger[r["trigger"]]
         t[0] += 1
         t[1] += r["landed"]
         t[2] += r["landed"] and r["converged"]
+        t[3] += r["landed"] and r.get("converged_by_hand", False)
     if kills:
-        lines += ["| trigger | kills | landed | converged |", "|---|---:|---:|---:|"]
-        lines += [f"| {k} | {a} | {b} | {c} |" for k, (a, b, c) in sorted(by_trigger.items())]
+        lines += [
+            "| trigger | kills | landed | converged | converged after the step the error names |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {k} | {a} | {b} | {c} | {d} |" for k, (a, b, c, d) in sorted(by_trigger.items())
+        ]
         lines.append("")
         stuck = [r for r in kills if r["landed"] and not r["converged"]]
-        lines += [f"- `{r['id']}`: reruns {r['reruns']}, left {r['leftovers']}" for r in stuck]
+        lines += [
+            f"- `{r['id']}`: reruns {r['reruns']}, left {r['leftovers']}; "
+            f"{r.get('hand_step') or 'no file named'}: {r['said'][:160]}"
+            for r in stuck
+        ]
     conc = [r for r in records if r["kind"] == "concurrency"]
     lines += ["", *(f"- concurrency `{r['id']}`: {r['problems'] or 'ok'}" for r in conc)]
     return "\n".join(lines).rstrip() + "\n"

@@ -23,15 +23,17 @@ from typing import Any
 import pytest
 
 from tests.reliability.harness import ERROR_PREFIX
-from tests.reliability.kills import PUBLISH, State, state
+from tests.reliability.kills import PUBLISH, State, publish_env, state
 from tests.reliability.world import M1, M2, M3, base_env, copy_world, toppypi
 
 
 def start(world: Path, *args: str) -> subprocess.Popen[str]:
+    # A publish takes its store from toppypi.toml, as kills.publish does.
+    env = publish_env(world) if "--publish" in args else base_env(world)
     return subprocess.Popen(
         [sys.executable, "-m", "toppypi", *args],
         cwd=world,
-        env=base_env(world),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,7 +9,10 @@ command line, not on library internals) and copied for each case:
 - ``ds/``: a plain dataset (no git) with all three months made by ``update``;
 - ``pub/``: a dataset repo made by ``init`` with a local bare remote
   ``remote.git`` (its URL is relative, ``../remote.git``, so copies stay
-  self-contained) and one published month, M2, tagged ``TAG2``.
+  self-contained) and one published month, M2, tagged ``TAG2``. Its
+  ``toppypi.toml`` names the template's store by its absolute path: every copy
+  publishes from the same (read-only) store, so releases made in two copies have
+  the same bytes even where a file records the store's path (``provenance.json``).
 
 A case hashes the whole copied tree before and after it runs: every byte,
 ``.git`` included, except ``.git/index``, whose bytes carry stat caches that a
@@ -161,12 +164,14 @@ def build_world(root: Path) -> Path:
             root,
             "init",
             "pub",
+            "--source",
+            "duckdb",
             "--remote",
             str(root / "remote.git"),
             "--limit",
             LIMIT,
             "--db",
-            "../store.duckdb",
+            str(root / "store.duckdb"),
         )
     )
     git(root / "pub", "remote", "set-url", "origin", "../remote.git")
