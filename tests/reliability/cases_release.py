@@ -192,12 +192,6 @@ PUBLISH = [
         "update", "--dataset", "pub", "--month", M3, "--publish",
         codes=5, prepare=remote_with_extra_commit, may_change=("pub/*",), says="merge|pull",
     ),
-    case(
-        "publish-stale-lock-in-remote",
-        "update", "--dataset", "pub", "--month", M3, "--publish",
-        codes=5, prepare=write("remote.git/refs/heads/main.lock", ""),
-        may_change=("pub/*", "remote.git/objects/*"), says=r"main\.lock",
-    ),
 ]
 
 INIT = [

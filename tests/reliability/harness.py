@@ -18,7 +18,16 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.world import PLACES, base_env, compare, copy_world, toppypi, tree_digest
+from tests.reliability.world import (
+    PLACES,
+    REPO,
+    STORE,
+    base_env,
+    compare,
+    copy_world,
+    toppypi,
+    tree_digest,
+)
 
 # Derived, git-ignored state a refused command may create (the lock, the history index).
 DERIVED = ("*/.toppypi/*", "*/.toppypi/")
@@ -163,12 +172,19 @@ def run_case(c: Case, template: Path, where: Path) -> Observed:
     return seen
 
 
-def _needs(c: Case, template: Path) -> tuple[str, ...] | None:
-    """The whole world for a case about the published repo, else all but it and its remote
-    (two thirds of the world's files): a command that wrote there would show as added."""
-    if c.id.startswith("publish") or any(a == "pub" or a.startswith("pub/") for a in c.args):
-        return None
-    return tuple(sorted(n for n in os.listdir(template) if n not in ("pub", "remote.git")))
+def _needs(c: Case, template: Path) -> tuple[str, ...]:
+    """The parts of the world a case can touch: the store and the event files always
+    (the default --db is the world's store), the plain dataset when the case names it or
+    prepares something (most preparations start from its files), the published repo and
+    its remote when the case names them. A command that wrote into a part left out
+    would show as added files."""
+    names = {*STORE, "events", "extra"}
+    uses = {a.split("/", 1)[0] for a in c.args}
+    if "ds" in uses or c.prepare is not None:
+        names.add("ds")
+    if "pub" in uses or c.id.startswith("publish"):
+        names.update(REPO)
+    return tuple(sorted(n for n in names if (template / n).exists()))
 
 
 def _quote(arg: str) -> str:

@@ -185,6 +185,26 @@ def test_a_stale_index_lock_does_not_stop_the_next_publish(world: Path) -> None:
     assert not (world / "pub" / ".git" / "index.lock").exists()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="exit 5 with the advice 'merge them (git pull ...)'; the message does not name "
+    "remote.git/refs/heads/main.lock",
+)
+def test_a_stale_lock_in_a_local_remote_is_cleared_or_named(world: Path) -> None:
+    """Cleared (no live process holds it) and the release pushed, or named with the fix."""
+    lock = world / "remote.git" / "refs" / "heads" / "main.lock"
+    lock.write_bytes(b"")
+    proc = toppypi(world, "update", "--dataset", "pub", "--month", M3, "--publish")
+    assert "Traceback" not in proc.stderr
+    assert "main.lock" in proc.stderr, proc.stderr
+    if proc.returncode == 0:
+        assert not lock.exists()
+        assert git(world / "remote.git", "tag", "--list", TAG3) == TAG3
+    else:
+        line = one_error(proc, 5)
+        assert re.search(r"\brm\b|remove|delete", line), line
+
+
 # -- ingest ----------------------------------------------------------------------------
 
 

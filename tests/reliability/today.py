@@ -54,9 +54,6 @@ TODAY: dict[str, str] = {
     "query-source-userinfo-password": USERINFO,
     "publish-token-in-toml-remote": "prints the token: the push error quotes the remote URL "
     "of toppypi.toml",
-    # a stale lock in the remote
-    "publish-stale-lock-in-remote": "exit 5 with the advice 'merge them (git pull ...)'; the "
-    "message does not name remote.git/refs/heads/main.lock",
     # outputs over inputs, the store or a good dump
     "top-1969-over-a-good-dump": NO_DATA,
     "top-future-month-over-a-good-dump": NO_DATA,

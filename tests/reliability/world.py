@@ -182,6 +182,10 @@ def build_world(root: Path) -> Path:
     return root
 
 
+STORE = ("store.duckdb", "store.duckdb.events")  # the store and its kept raw events
+REPO = ("pub", "remote.git", *STORE)  # what a publish reads and writes
+
+
 def copy_world(template: Path, where: Path, only: tuple[str, ...] | None = None) -> Path:
     """A private copy of the world, or of the top-level entries ``only`` names."""
     if only is None:
