@@ -1,10 +1,12 @@
 """Bad inputs to the other commands; the dump readers' are in cases_dumps.py.
 
 Paths are relative to the world's root (the working directory of every run);
-``{M1}``..``{M3}`` are the store's months. What fails today is listed in today.py.
+``{M1}``..``{M3}`` are the store's months. What fails today would be listed in today.py.
 """
 
 from __future__ import annotations
+
+import gzip
 
 from tests.reliability.harness import Case, case
 from tests.reliability.prepare import (
@@ -23,6 +25,18 @@ from tests.reliability.prepare import (
     write,
 )
 from tests.reliability.world import M1, M3
+
+# A private index's access log: one pip download and one index page, in the combined format.
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_WHEN = f"01/{_MONTHS[int(M1[5:]) - 1]}/{M1[:4]}:10:00:0"
+_UA = 'pip/24.0 {"installer":{"name":"pip","version":"24.0"},"python":"3.12.1"}'
+GOOD_LOG = (
+    f'10.0.0.1 - - [{_WHEN}0 +0000] "GET /packages/demo-1.0-py3-none-any.whl HTTP/1.1" '
+    f'200 1000 "-" "{_UA}"\n'
+    f'10.0.0.1 - - [{_WHEN}1 +0000] "GET /simple/demo/ HTTP/1.1" 200 300 "-" "{_UA}"\n'
+)
+CUT_GZ = gzip.compress(GOOD_LOG.encode() * 200)[:200]
+WRITE_LOG = write("logs/access.log", GOOD_LOG)
 
 # The tables keep one case to a few lines.
 # fmt: off
@@ -51,6 +65,37 @@ SAMPLE = [
         "sample-output-onto-the-store",
         "sample", "-o", "store.duckdb", "--month", M1, "--events", "10",
     ),
+    case("sample-log-named-parquet", "sample", "--format", "log", "-o", "s.parquet"),
+    case("sample-parquet-named-log", "sample", "--format", "parquet", "-o", "access.log"),
+    case(
+        "sample-log-onto-the-store",
+        "sample", "--format", "log", "-o", "store.duckdb", "--events", "10",
+    ),
+]
+
+LOGS = [
+    case("logs-format-unknown", "ingest", "logs/access.log", "--log-format", "nginx",
+         prepare=WRITE_LOG),
+    case("logs-noise", "ingest", "logs/noise.log",
+         prepare=write("logs/noise.log", bytes(range(256)) * 16), says="noise.log"),
+    case("logs-text-not-a-log", "ingest", "logs/notes.log",
+         prepare=write("logs/notes.log", "dear diary\n" * 50), says="notes.log"),
+    case("logs-common-given-for-garbage", "ingest", "logs/notes.log", "--log-format", "common",
+         prepare=write("logs/notes.log", "dear diary\n" * 50), says="notes.log"),
+    case("logs-gz-cut", "ingest", "logs/access.log.1.gz",
+         prepare=write("logs/access.log.1.gz", CUT_GZ), says="access.log.1.gz"),
+    case("logs-good-then-cut-gz", "ingest", "logs/access.log", "logs/access.log.1.gz",
+         prepare=all_of(WRITE_LOG, write("logs/access.log.1.gz", CUT_GZ)),
+         says="access.log.1.gz"),
+    case("logs-url-prefix-relative", "ingest", "logs/access.log", "--url-prefix", "pypi/",
+         prepare=WRITE_LOG),
+    case("logs-url-prefix-empty", "ingest", "logs/access.log", "--url-prefix", "",
+         prepare=WRITE_LOG),
+    case("logs-geoip-missing", "ingest", "logs/access.log", "--geoip", "nope.mmdb",
+         prepare=WRITE_LOG),
+    case("logs-geoip-not-a-database", "ingest", "logs/access.log", "--geoip", "logs/access.log",
+         prepare=WRITE_LOG, says="MaxMind"),
+    case("logs-a-folder", "ingest", "logs", prepare=WRITE_LOG),
 ]
 
 INGEST = [
@@ -187,7 +232,7 @@ CHECK = [
     case("check-replay-empty-folder", "check", "--replay", "empty", prepare=EMPTY_DIR),
 ]
 
-EXPORT = ("history", "export", "--dataset")  # issue 13's command; refused today as unknown
+EXPORT = ("history", "export", "--dataset")  # issue 13: the whole history in one file
 HISTORY = [
     case("import-missing-path", "history", "import", "nope.json", "--dataset", "ds"),
     case("import-empty-folder", "history", "import", "empty", "--dataset", "ds", prepare=EMPTY_DIR),
@@ -365,6 +410,7 @@ QUERY = [
 OTHER_CASES: list[Case] = [
     *SAMPLE,
     *INGEST,
+    *LOGS,
     *TOP,
     *CONVERT,
     *CHECK,

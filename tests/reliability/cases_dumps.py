@@ -2,7 +2,7 @@
 
 ``check`` may refuse a dump as unreadable (2) or as failing a gate (4); the others
 must refuse it as bad input (2). ``TODAY`` lists, per reader, the dumps accepted
-or crashed on today, with what happens.
+or crashed on today, with what happens (none since issue 11).
 """
 
 from __future__ import annotations
@@ -15,49 +15,10 @@ READERS = ("convert", "check", "import", "diff")
 # (the default --db): the rest of the world is left out to keep 160 cases fast.
 NEEDS = ("ds", "store.duckdb", "store.duckdb.events")
 
-# What goes wrong today, by cause (from a run with TOPPYPI_RELIABILITY_CALIBRATE=1).
-# A fix must delete its entries: the markers are strict.
-ACCEPTED = "accepted, exit 0"
-FILED = "accepted, exit 0, and filed under archive/snapshots/"
-CSV_FIELD = "traceback: _csv.Error: field larger than field limit (131072)"
-RECURSION = "traceback: RecursionError: maximum recursion depth exceeded (json.loads)"
-DIGITS = "traceback: ValueError: Exceeds the limit (4300 digits) for integer string conversion"
-
-_EVERY_READER = {  # kind -> reason, in every reader that reads it
-    "csv-cut-inside-quote": ACCEPTED,
-    "csv-field-over-128k": CSV_FIELD,
-    "csv-nul-byte": ACCEPTED,
-    "csv-invalid-project-name": ACCEPTED,
-    "json-deeply-nested": RECURSION,
-    "json-deeply-nested-meta": RECURSION,
-    "json-last-update-9999-12-31": ACCEPTED,
-    "json-last-update-1969": ACCEPTED,
-    "json-last-update-2099": ACCEPTED,
-    "json-5000-digit-count": DIGITS,
-}
-_STRUCTURE = {  # refused by check's structure gate (exit 4) and import's strict reader today
-    "csv-duplicate-project": ACCEPTED,
-    "csv-duplicate-after-normalising": ACCEPTED,
-    "csv-non-descending": ACCEPTED,
-    "csv-header-only": ACCEPTED,
-    "csv-two-dumps-concatenated": ACCEPTED,
-    "csv-second-ranking-appended": ACCEPTED,
-    "csv-gz-two-dumps": ACCEPTED,
-    "json-duplicate-project": ACCEPTED,
-    "json-non-descending": ACCEPTED,
-    "json-empty-rows": ACCEPTED,
-    "json-two-rows-keys": ACCEPTED,
-}
-TODAY: dict[str, dict[str, str]] = {
-    "convert": {**_EVERY_READER, **_STRUCTURE},
-    "check": _EVERY_READER,
-    "import": {
-        **{k: (FILED if v == ACCEPTED else v) for k, v in _EVERY_READER.items()},
-        "csv-non-descending": FILED,
-        "json-non-descending": FILED,
-    },
-    "diff": {**_EVERY_READER, **_STRUCTURE},
-}
+# What went wrong before the fixes of issue 11 is in RELIABILITY.md; a dump accepted
+# or crashed on again goes here, reader -> kind -> what happens, as a strict
+# expected failure, until it is fixed.
+TODAY: dict[str, dict[str, str]] = {reader: {} for reader in READERS}
 
 # diff reads two dumps; a representative subset keeps the suite fast.
 DIFF_KINDS = (

@@ -2,7 +2,7 @@
 
 Paths are relative to the world's root (the working directory of every run);
 ``{M1}``..``{M3}`` are the store's months, ``{CUR}`` the current month,
-``{TAG2}`` the tag of the published M2. What fails today is listed in today.py.
+``{TAG2}`` the tag of the published M2. What fails today would be listed in today.py.
 """
 
 from __future__ import annotations
@@ -100,6 +100,18 @@ UPDATE = [
         "update-released-month-forced",
         "update", "--dataset", "pub", "--month", "{M2}", "--limit", "40", "--force",
         says="{TAG2}",
+    ),
+    case(
+        "update-released-month-dry-run",
+        "update", "--dataset", "pub", "--month", "{M2}", "--limit", "40", "--dry-run",
+        says="{TAG2}",
+    ),
+    case("update-dry-run-month-0000-01", "update", "--dataset", "ds", "--month", "0000-01",
+         "--dry-run"),
+    case(
+        "update-year-list-toml-text",
+        "update", "--dataset", "pub", "--month", M3,
+        prepare=edit_toml("[dataset]", "[dataset]\nyear_list = \"yes\""), says="year_list",
     ),
     case(
         "update-toml-broken",
@@ -211,6 +223,10 @@ INIT = [
         "init", "n1", "--branch", "bad..name", "--remote", TOKEN_URL, secrets=(TOKEN,),
     ),
     case("init-author-without-email", "init", "n1", "--author", "nobody"),
+    case("init-requirement-not-pep508", "init", "n1", "--requirement", "not a req!!",
+         says="PEP 508"),
+    case("init-requirement-not-toppypi", "init", "n1", "--requirement", "requests>=2",
+         says="toppypi"),
 ]
 
 # fmt: on

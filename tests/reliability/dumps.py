@@ -259,8 +259,20 @@ def utf16(g: Good) -> bytes:
     return g.csv.encode("utf-16")
 
 
-def parquet_as_json(g: Good) -> bytes:
-    return g.parquet
+def parquet_foreign(g: Good) -> bytes:
+    """A Parquet file that is no dump: its columns are not project and download_count."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = io.BytesIO()
+    pq.write_table(pa.table({"name": ["a", "b"], "n": [2, 1]}), out)
+    return out.getvalue()
+
+
+def parquet_truncated(g: Good) -> bytes:
+    return g.parquet[: len(g.parquet) // 2]
 
 
 def empty(g: Good) -> bytes:
@@ -327,7 +339,8 @@ JSON_MAKERS: dict[str, Maker] = {
     "json-two-rows-keys": json_two_rows_keys,
     "json-list-of-numbers": json_bare_list_scalars,
     "json-total-rows-not-int": json_total_rows_text,
-    "json-parquet-bytes": parquet_as_json,
+    "json-parquet-foreign": parquet_foreign,
+    "json-parquet-truncated": parquet_truncated,
     "json-empty-file": empty,
     "json-whitespace-only": whitespace,
     "json-binary-noise": binary_noise,

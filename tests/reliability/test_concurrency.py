@@ -20,8 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.reliability.harness import ERROR_PREFIX
 from tests.reliability.kills import PUBLISH, State, publish_env, state
 from tests.reliability.world import M1, M2, M3, REPO, STORE, base_env, copy_world, toppypi
@@ -104,12 +102,6 @@ def paused_in_write(world: Path, a: tuple[str, ...], b: tuple[str, ...], watch: 
     return out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two plain updates share archive/.M.staging: the second deletes the first one's "
-    "staged files, and the first exits 2 ('.staging/.top-pypi-packages-all.parquet.*.tmp: "
-    "No such file or directory')",
-)
 def test_two_plain_updates_at_once(world_template: Path, tmp_path: Path, record: Any) -> None:
     update = ("update", "--dataset", "fresh", "--month", M3, "--limit", "50")
     alone = copy_world(world_template, tmp_path / "alone", STORE)

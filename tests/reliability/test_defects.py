@@ -53,11 +53,6 @@ def unchanged(before: dict[str, str], world: Path) -> None:
 # -- init ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="init without --remote writes remote = 'origin' but adds no remote: the publish "
-    "commits and tags, then exits 5 ('origin' does not appear to be a git repository)",
-)
 def test_init_without_remote_then_publish_commits_tags_and_says_nothing_was_pushed(
     world: Path,
 ) -> None:
@@ -75,7 +70,6 @@ def test_init_without_remote_then_publish_commits_tags_and_says_nothing_was_push
     assert re.search(r"nothing (was )?pushed|no remote|not pushed|stays? local", said), said
 
 
-@pytest.mark.xfail(strict=True, reason="init commits the user's staged .env with its own files")
 def test_init_in_a_repo_does_not_commit_staged_files(world: Path) -> None:
     outer = world / "outer"
     outer.mkdir()
@@ -92,11 +86,6 @@ def test_init_in_a_repo_does_not_commit_staged_files(world: Path) -> None:
     assert git(outer, "diff", "--cached", "--name-only") == ".env"  # still staged, as it was
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="init in a folder holding pyproject.toml writes toppypi.toml and .git, then "
-    "refuses (exit 2); the retry says 'a dataset already'",
-)
 def test_init_in_a_non_empty_folder_and_its_retry(world: Path) -> None:
     folder = world / "mine"
     folder.mkdir()
@@ -116,9 +105,6 @@ def test_init_in_a_non_empty_folder_and_its_retry(world: Path) -> None:
     unchanged(before, world)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="init's default source is duckdb, which a fresh GitHub runner lacks"
-)
 def test_init_defaults_to_the_public_clickhouse(world: Path) -> None:
     proc = toppypi(world, "init", "fresh")
     assert proc.returncode == 0, proc.stderr
@@ -126,7 +112,6 @@ def test_init_defaults_to_the_public_clickhouse(world: Path) -> None:
     assert re.search(r'^source = "clickhouse"', toml, re.MULTILINE), toml
 
 
-@pytest.mark.xfail(strict=True, reason="init --source duckdb without --db says nothing")
 def test_init_duckdb_without_a_store_warns_and_names_the_fix(world: Path) -> None:
     proc = toppypi(world, "init", "local", "--source", "duckdb")
     assert proc.returncode == 0, proc.stderr
@@ -136,9 +121,6 @@ def test_init_duckdb_without_a_store_warns_and_names_the_fix(world: Path) -> Non
 # -- update --publish flags ------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="--publish --dry-run commits, tags and pushes the release, exit 0"
-)
 def test_publish_dry_run_prints_the_plan_and_writes_nothing(world: Path) -> None:
     before = tree_digest(world)
     proc = toppypi(world, "update", "--dataset", "pub", "--month", M3, "--publish", "--dry-run")
@@ -160,14 +142,12 @@ def _flag_takes_effect_or_is_refused(world: Path, flag: list[str]) -> Path | Non
     return world / "pub" / "archive" / M3
 
 
-@pytest.mark.xfail(strict=True, reason="--publish ignores --no-full-list: the full list is kept")
 def test_publish_no_full_list_takes_effect_or_is_a_usage_error(world: Path) -> None:
     month = _flag_takes_effect_or_is_refused(world, ["--no-full-list"])
     if month is not None:
         assert not list(month.glob("top-pypi-packages-all.*"))
 
 
-@pytest.mark.xfail(strict=True, reason="--publish ignores --layout: the ClickHouse layout is kept")
 def test_publish_layout_takes_effect_or_is_a_usage_error(world: Path) -> None:
     month = _flag_takes_effect_or_is_refused(world, ["--layout", "pypinfo"])
     if month is not None:
@@ -175,7 +155,6 @@ def test_publish_layout_takes_effect_or_is_a_usage_error(world: Path) -> None:
         assert list(obj) == ["last_update", "query", "rows"]
 
 
-@pytest.mark.xfail(strict=True, reason="a stale .git/index.lock makes every publish exit 6")
 def test_a_stale_index_lock_does_not_stop_the_next_publish(world: Path) -> None:
     (world / "pub" / ".git" / "index.lock").write_bytes(b"")
     proc = toppypi(world, "update", "--dataset", "pub", "--month", M3, "--publish")
@@ -185,11 +164,6 @@ def test_a_stale_index_lock_does_not_stop_the_next_publish(world: Path) -> None:
     assert not (world / "pub" / ".git" / "index.lock").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exit 5 with the advice 'merge them (git pull ...)'; the message does not name "
-    "remote.git/refs/heads/main.lock",
-)
 def test_a_stale_lock_in_a_local_remote_is_cleared_or_named(world: Path) -> None:
     """Cleared (no live process holds it) and the release pushed, or named with the fix."""
     lock = world / "remote.git" / "refs" / "heads" / "main.lock"
@@ -214,9 +188,6 @@ def _month_total(world: Path, db: str, month: str) -> int:
     return sum(int(line.split(",", 1)[0]) for line in proc.stdout.splitlines()[1:])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="ingest 'a[1].jsonl' reads a1.jsonl (a DuckDB glob): counted twice"
-)
 def test_ingest_a_bracketed_name_reads_that_file_not_a_glob(world: Path) -> None:
     made = toppypi(
         world,
@@ -246,12 +217,6 @@ def test_ingest_a_bracketed_name_reads_that_file_not_a_glob(world: Path) -> None
 # -- the engine interface --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fulllist.stream_ranking probes isinstance(engine, StreamingEngine), which "
-    "reproducible.UntimedEngine fails (the full list is then built in memory); cli/top.py "
-    "probes getattr(engine, 'db') and getattr(engine, 'stream_sql')",
-)
 def test_nothing_outside_engines_probes_an_engine() -> None:
     probe = re.compile(
         r"\b(getattr|hasattr)\(\s*(self\.)?(engine|inner|eng)\b"
@@ -313,9 +278,6 @@ def _isolating_classes(site: Path) -> set[str]:
     return out
 
 
-@pytest.mark.xfail(
-    strict=True, reason="project names are not isolated: 'evil‮gnp.exe' reads as 'evilexe.png'"
-)
 def test_site_isolates_bidirectional_project_names(world: Path) -> None:
     lines = (world / "extra" / "new.jsonl").read_text().splitlines()
     events = []

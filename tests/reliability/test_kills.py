@@ -1,9 +1,8 @@
 """At least 50 ``kill -9``s of ``update --publish``; plain reruns must finish each one.
 
 See kills.py for the triggers. Each kill is its own test: the step kills are
-deterministic (strict expected failures where they fail today); a delay or
-git-child kill lands wherever the run happens to be, so its outcome can differ
-between runs and is marked not strict; a lock kill always leaves the lock.
+deterministic; a delay or git-child kill lands wherever the run happens to be;
+a lock kill always leaves the lock, which the next run must clear.
 The last test holds the figures to the promise: every landed kill converged.
 """
 
@@ -19,32 +18,6 @@ from tests.reliability.pool import result, run_all, selected
 
 # The delays are fractions of an uninterrupted run, measured before the kills start.
 KILLS = schedule(total=1.0)
-
-INDEX_LOCK = (
-    "the kill leaves .git/index.lock; every rerun exits 6 (git add: Unable to create "
-    "'.../index.lock': File exists)"
-)
-REMOTE_LOCK = (
-    "the kill leaves a ref lock in remote.git; every rerun exits 5 with the advice "
-    "'git pull' and the lock's file is not named"
-)
-
-
-def _mark(k: Kill) -> Any:
-    marks = []
-    if k.trigger == "lock":
-        reason = INDEX_LOCK if k.arg == "index" else REMOTE_LOCK
-        marks.append(pytest.mark.xfail(strict=True, reason=reason))
-    elif k.trigger in ("delay", "git"):
-        marks.append(
-            pytest.mark.xfail(
-                strict=False,
-                reason="not strict: where it lands varies; inside git add/commit it leaves "
-                ".git/index.lock, inside the push a lock in the remote",
-            )
-        )
-    return pytest.param(k, id=k.id, marks=marks)
-
 
 FIGURES = {
     "test_at_least_50_kills_land",
@@ -83,7 +56,7 @@ def test_the_schedule_has_50_kills_at_every_step() -> None:
     assert {k.arg for k in KILLS if k.trigger == "step"} == set(kill_steps())
 
 
-@pytest.mark.parametrize("k", [_mark(k) for k in KILLS])
+@pytest.mark.parametrize("k", KILLS, ids=[k.id for k in KILLS])
 def test_kill_then_rerun(
     k: Kill, kill_results: dict[str, KillResult | Exception], record: Any
 ) -> None:
@@ -102,11 +75,6 @@ def test_at_least_50_kills_land(kill_results: dict[str, KillResult | Exception])
     assert len(landed) >= 50, f"only {len(landed)} of {len(kill_results)} kills landed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kills inside git add/commit/tag leave .git/index.lock and kills inside the push "
-    "leave a ref lock in the bare remote: those never converge",
-)
 def test_every_landed_kill_converges_without_a_step_by_hand(
     kill_results: dict[str, KillResult | Exception],
 ) -> None:

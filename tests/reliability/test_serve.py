@@ -122,49 +122,41 @@ FORBIDDEN = [
         "/.git/config",
         b"[core]",
         id="git-config",
-        marks=pytest.mark.xfail(strict=True, reason="serves .git/config (200)"),
     ),
     pytest.param(
         "/.git/HEAD",
         b"ref:",
         id="git-head",
-        marks=pytest.mark.xfail(strict=True, reason="serves .git/HEAD (200)"),
     ),
     pytest.param(
         "/toppypi.toml",
         b"[dataset]",
         id="toppypi-toml",
-        marks=pytest.mark.xfail(strict=True, reason="serves toppypi.toml (200)"),
     ),
     pytest.param(
         "/.toppypi/publish.lock",
         None,
         id="toppypi-lock",
-        marks=pytest.mark.xfail(strict=True, reason="serves .toppypi/ files (200)"),
     ),
     pytest.param(
         "/.toppypi/",
         None,
         id="toppypi-folder",
-        marks=pytest.mark.xfail(strict=True, reason="lists .toppypi/ (200)"),
     ),
     pytest.param(
         "/archive/",
         None,
         id="archive-listing",
-        marks=pytest.mark.xfail(strict=True, reason="lists archive/ (200)"),
     ),
     pytest.param(
         "/month/",
         None,
         id="month-listing",
-        marks=pytest.mark.xfail(strict=True, reason="lists month/ (200)"),
     ),
     pytest.param(
         "/data/",
         None,
         id="data-listing",
-        marks=pytest.mark.xfail(strict=True, reason="lists data/ (200)"),
     ),
     pytest.param("/../../../etc/passwd", b"root:", id="dot-dot"),
     pytest.param("/%2e%2e/%2e%2e/remote.git/config", b"[core]", id="dot-dot-encoded"),
@@ -194,7 +186,6 @@ HOSTS = [
 
 
 @pytest.mark.parametrize("host", HOSTS)
-@pytest.mark.xfail(strict=True, reason="answers any Host header (DNS rebinding reaches the site)")
 def test_only_local_host_names_are_answered(server: Server, host: str, record: Any) -> None:
     status, _ = server.get("/index.html", host=host.format(port=server.port))
     ok = 400 <= status < 500
@@ -207,12 +198,9 @@ def test_local_host_names_are_answered(server: Server, host: str) -> None:
     assert server.get("/index.html", host=host.format(port=server.port))[0] == 200
 
 
-NUL_FAILS = pytest.mark.xfail(
-    strict=True, reason="ValueError: embedded null byte in the handler: a traceback on stderr"
-)
 ODD = [
-    pytest.param("/%00", id="nul", marks=NUL_FAILS),
-    pytest.param("/index.html%00.png", id="nul-ext", marks=NUL_FAILS),
+    pytest.param("/%00", id="nul"),
+    pytest.param("/index.html%00.png", id="nul-ext"),
     pytest.param("/%ff%fe", id="not-utf8"),
     pytest.param("/" + "a" * 5000, id="long"),
 ]
