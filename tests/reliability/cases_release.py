@@ -111,7 +111,7 @@ UPDATE = [
     case(
         "update-year-list-toml-text",
         "update", "--dataset", "pub", "--month", M3,
-        prepare=edit_toml("[dataset]", "[dataset]\nyear_list = \"yes\""), says="year_list",
+        prepare=edit_toml("year_list = true", 'year_list = "yes"'), says="year_list",
     ),
     case(
         "update-toml-broken",
