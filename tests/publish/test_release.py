@@ -416,12 +416,20 @@ def test_a_stale_index_lock_does_not_stop_the_next_publish(
 def test_a_lock_left_in_a_remote_on_this_machine_is_cleared(
     baseline: dict[str, object], template: Path, store: Path, tmp_path: Path
 ) -> None:
+    """A killed push leaves a lock per ref it was updating: each one is cleared."""
     ds, remote = fresh(template, tmp_path / "rc")
-    lock = remote / "refs" / "heads" / "main.lock"
-    lock.write_text("left by a killed push\n")
+    locks = [
+        remote / "HEAD.lock",
+        remote / "refs/heads/main.lock",
+        remote / f"refs/tags/{TAG}.lock",
+    ]
+    for lock in locks:
+        lock.write_text("left by a killed push\n")
     proc = publish(ds, store)
     assert proc.returncode == 0, proc.stderr
-    assert f"removed {lock}, left in the remote by a push that was killed" in proc.stderr
+    for lock in locks:
+        assert not lock.exists()
+    assert proc.stderr.count("left in the remote by a push that was killed") >= 2
     assert git(remote, "rev-parse", f"refs/tags/{TAG}") == baseline["tag_object"]
 
 

@@ -10,6 +10,7 @@ import click
 
 from toppypi.cli.options import period_options, resolve
 from toppypi.cli.output import info, progress
+from toppypi.errors import UsageError
 
 
 @click.command("sample")
@@ -64,7 +65,13 @@ def command(
     from toppypi.operations.outputs import check_output
 
     check_output(output, stores=[default_db_path()])
-    fmt = fmt or _format_from_name(output)
+    named = _format_from_name(output)
+    if fmt and output.suffix in _SUFFIXES and named != fmt:
+        raise UsageError(
+            f"-o {output}: the name says {named} but --format is {fmt}; "
+            "rename the file or drop --format"
+        )
+    fmt = fmt or named
     spec = SampleSpec(period=period, events=events, projects=projects, seed=seed)
     t0 = time.perf_counter()
     with progress(f"sampling {period}", events) as advance:
@@ -79,9 +86,16 @@ def command(
     info(f"wrote {n:,} {what} for {period} to {output} in {dt:.1f}s ({n / dt:,.0f}/s)")
 
 
+_SUFFIXES = {
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+    ".json": "jsonl",
+    ".ndjson": "jsonl",
+    ".log": "log",
+}
+
+
 def _format_from_name(path: Path) -> str:
-    if path.suffix in (".jsonl", ".json", ".ndjson"):
-        return "jsonl"
-    if path.suffix == ".log" or path.name.startswith("access"):
-        return "log"
-    return "parquet"
+    if path.suffix in _SUFFIXES:
+        return _SUFFIXES[path.suffix]
+    return "log" if path.name.startswith("access") else "parquet"

@@ -170,7 +170,7 @@ def command(
     if dry_run:
         engine = opener()
         try:
-            _show_plan(engine.capabilities, options.month, plan(engine, options), as_json)
+            _show_plan(engine.capabilities, options.month, plan(engine, options, ds), as_json)
         finally:
             engine.close()
         return

@@ -59,7 +59,8 @@ def check_requirement(text: str) -> str:
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
-        raise UsageError(f"--requirement {text!r} is not a PEP 508 requirement ({exc})") from None
+        why = str(exc).splitlines()[0]  # packaging adds the text and a caret on more lines
+        raise UsageError(f"--requirement {text!r} is not a PEP 508 requirement ({why})") from None
     if req.name.lower() != "toppypi":
         raise UsageError(f"--requirement {text!r} must install toppypi")
     return text

@@ -44,7 +44,14 @@ from toppypi.publish.citation import (
     render_zenodo,
 )
 from toppypi.publish.config import CONFIG_FILE, Config
-from toppypi.publish.git import Identity, PushFailed, PushRejected, RemoteLocked, Repo
+from toppypi.publish.git import (
+    Identity,
+    PushFailed,
+    PushOutcome,
+    PushRejected,
+    RemoteLocked,
+    Repo,
+)
 from toppypi.publish.notes import (
     CHANGELOG_FILE,
     NotesInput,
@@ -371,19 +378,29 @@ class _Publisher:
         self.w.write_files({SUMS_FILE: sums.encode()})
         kill_point("sums")
 
+    def _push_clearing_locks(self, remote: str, tag: str) -> PushOutcome:
+        """Push, first clearing the locks a killed push left in a remote on this machine."""
+        self._clear_remote_locks(remote)
+        try:
+            return self.repo.push(remote, self.cfg.branch, [tag])
+        except RemoteLocked:
+            if not self._clear_remote_locks(remote):
+                raise  # held by a live git there, or a remote elsewhere: named with its fix
+        return self.repo.push(remote, self.cfg.branch, [tag])
+
+    def _clear_remote_locks(self, remote: str) -> list[Path]:
+        cleared = self.repo.clear_remote_locks(remote)
+        for lock in cleared:
+            self.say(f"removed {lock}, left in the remote by a push that was killed")
+        return cleared
+
     def push(self, res: PublishResult) -> PublishResult:
         remote = self.cfg.remote
         if not remote:
             return res
         shown = redact(remote)
         try:
-            try:
-                outcome = self.repo.push(remote, self.cfg.branch, [res.tag])
-            except RemoteLocked as exc:
-                if not self.repo.clear_remote_lock(remote, exc.lock):
-                    raise
-                self.say(f"removed {exc.lock}, left in the remote by a push that was killed")
-                outcome = self.repo.push(remote, self.cfg.branch, [res.tag])
+            outcome = self._push_clearing_locks(remote, res.tag)
         except RemoteLocked as exc:
             raise PushFailed(
                 f"{res.tag} is committed and tagged in {self.root} but {shown} holds a lock "

@@ -472,7 +472,12 @@ class Plan:
     estimate: Estimate | None  # the top-N query's price, where the engine prices queries
 
 
-def plan(engine: Engine, options: UpdateOptions) -> Plan:
+def plan(engine: Engine, options: UpdateOptions, ds: Dataset | None = None) -> Plan:
+    """What ``update`` would do; refused for a released month of ``ds``, as the run would be."""
+    if ds is not None and not options.correction:
+        from toppypi.dataset.releases import refuse_released
+
+        refuse_released(ds.root, [options.month], f"update of {options.month}")
     query = top_query(TopOptions(options.period, options.limit, options.installers))
     lines = [
         f"would update {options.month}: engine {engine.name}, top {options.limit:,}, "

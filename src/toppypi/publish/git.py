@@ -114,6 +114,36 @@ def live_git_in(root: Path) -> list[int]:
     return out
 
 
+def git_locks(git_dir: Path) -> list[Path]:
+    """Lock files in a git directory (a work tree's .git, or a bare repo)."""
+    if not git_dir.is_dir():
+        return []
+    found = [git_dir / name for name in GIT_LOCKS if (git_dir / name).is_file()]
+    refs = git_dir / "refs"
+    if refs.is_dir():
+        found += sorted(p for p in refs.rglob("*.lock") if p.is_file())
+    return found
+
+
+def clear_locks(git_dir: Path, work: Path, wait: float) -> list[Path]:
+    """Remove ``git_dir``'s locks once no git works in ``work`` (given ``wait`` s to end)."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while git_locks(git_dir) and live_git_in(work):
+        if time.monotonic() > deadline:
+            return []  # a live git still works here: leave its locks alone
+        time.sleep(0.1)
+    cleared = []
+    for lock in git_locks(git_dir):
+        try:
+            lock.unlink()
+        except FileNotFoundError:
+            continue
+        cleared.append(lock)
+    return cleared
+
+
 class Repo:
     """A dataset directory that is a git work tree."""
 
@@ -201,14 +231,7 @@ class Repo:
 
     def lock_files(self) -> list[Path]:
         """Lock files inside this repo's .git: git's own, or left by a killed git."""
-        gd = self.git_dir
-        if not gd.is_dir():
-            return []
-        found = [gd / name for name in GIT_LOCKS if (gd / name).is_file()]
-        refs = gd / "refs"
-        if refs.is_dir():
-            found += sorted(p for p in refs.rglob("*.lock") if p.is_file())
-        return found
+        return git_locks(self.git_dir)
 
     def clear_stale_locks(self, wait: float = 10.0) -> list[Path]:
         """Remove the lock files no live git owns; a live git gets ``wait`` s to finish.
@@ -216,21 +239,7 @@ class Repo:
         Called only by a run that holds the dataset lock, so no other toppypi
         run can be mid-commit here; a git the user runs by hand shows in /proc.
         """
-        import time
-
-        deadline = time.monotonic() + wait
-        while self.lock_files() and live_git_in(self.root):
-            if time.monotonic() > deadline:
-                return []  # a live git still works here: leave its locks alone
-            time.sleep(0.1)
-        cleared = []
-        for lock in self.lock_files():
-            try:
-                lock.unlink()
-            except FileNotFoundError:
-                continue
-            cleared.append(lock)
-        return cleared
+        return clear_locks(self.git_dir, self.root, wait)
 
     def changed_paths(self) -> list[str]:
         """Every path not committed as it is (new files git does not ignore included)."""
@@ -282,20 +291,15 @@ class Repo:
         path = Path(url) if Path(url).is_absolute() else self.root / url
         return path.resolve() if path.is_dir() else None
 
-    def clear_remote_lock(self, remote: str, lock: str) -> bool:
-        """Remove a lock file a killed push left in a remote on this machine.
+    def clear_remote_locks(self, remote: str, wait: float = 2.0) -> list[Path]:
+        """Remove the locks a killed push left in a remote on this machine.
 
-        Only when the remote is a folder here, the lock is inside it, and no
-        live git works in it; a remote elsewhere may have a push running.
+        A push holds a lock per ref it updates (HEAD's too); a kill leaves them
+        all. Only a remote that is a folder here, and only once no live git
+        works in it: a remote elsewhere may have a push running.
         """
         folder = self.local_remote(remote)
-        path = Path(lock).resolve()
-        if folder is None or folder not in path.parents or not path.name.endswith(".lock"):
-            return False
-        if live_git_in(folder):
-            return False
-        path.unlink(missing_ok=True)
-        return True
+        return [] if folder is None else clear_locks(folder, folder, wait)
 
     def push(self, remote: str, branch: str, tags: list[str]) -> PushOutcome:
         """Push HEAD to ``branch`` and the tags, all or none; never forced."""
