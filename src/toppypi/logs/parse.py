@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 from toppypi.logs import targets
 from toppypi.logs.agents import AgentParser
 from toppypi.logs.geo import GeoIP
-from toppypi.logs.lines import MAX_LINE, parse_sql
+from toppypi.logs.lines import parse_sql
+from toppypi.logs.rejects import Reject, rejected_lines
 from toppypi.logs.scan import BAD, CANDIDATE, METHOD, SLOW, STATUS, reader_sql, scan_sql
+from toppypi.logs.views import duck_type, raw_view_sql, sql_string
 from toppypi.model.events import DETAILS, arrow_type
 
 if TYPE_CHECKING:
@@ -196,7 +198,7 @@ class LogParser:
 
     def _create_tables(self, dims: Dims) -> None:
         con = self.con
-        details = _duck_type(arrow_type(DETAILS))
+        details = duck_type(arrow_type(DETAILS))
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {self.t_targets} (th UBIGINT, target VARCHAR, "
             "kind VARCHAR, layout VARCHAR, tid INTEGER, filename VARCHAR, project VARCHAR, "
@@ -253,7 +255,8 @@ class LogParser:
             # Agents it marked as first seen were not kept: forget them again.
             self._seen.clear()
             self._seen.update(
-                r[0] for r in self.con.execute(f"SELECT ah FROM {self.t_agents}").fetchall()  # noqa: S608
+                r[0]
+                for r in self.con.execute(f"SELECT ah FROM {self.t_agents}").fetchall()  # noqa: S608
             )
             return None
 
@@ -263,10 +266,10 @@ class LogParser:
         con = self.con
         rows, bad, method, status, slow = self._scan(path, rejects=False)
         total = lines if isinstance(lines, int) else lines()
-        rejected: list[_Reject] = []
+        rejected: list[Reject] = []
         if rows != total and total >= 0:  # some were rejected: read again, keeping them
             rows, bad, method, status, slow = self._scan(path, rejects=True)
-            rejected = _rejects(con, path)
+            rejected = rejected_lines(con, path)
         if rows + len(rejected) != total:
             return None  # the reader skipped empty lines, or split some
         redo = [r for r in rejected if r.text is not None]
@@ -298,7 +301,7 @@ class LogParser:
         con = self.con
         con.execute("DROP TABLE IF EXISTS log_rejects").fetchall()
         con.execute("DROP TABLE IF EXISTS log_rejects_scan").fetchall()
-        reader = reader_sql(_sql_string(str(path)), rejects=rejects)
+        reader = reader_sql(sql_string(str(path)), rejects=rejects)
         scan = scan_sql(reader, self.fmt, self._first, host=self.geoip is not None)
         con.execute(f"CREATE OR REPLACE TEMP TABLE log_lines AS {scan}").fetchall()
         self._learn_agents("log_lines")  # before anything can discard the scan
@@ -309,7 +312,7 @@ class LogParser:
         ).fetchall()[0] or (0, 0, 0, 0, 0)
         return int(rows), int(bad), int(method), int(status), int(slow)
 
-    def _slow(self, rejected: list[_Reject]) -> None:
+    def _slow(self, rejected: list[Reject]) -> None:
         """The lines the scan left (state SLOW) and the reader rejected for their
         many quotes, through the whole-line parser; ``k`` is the scan's row id, or
         minus the line number for a rejected line."""
@@ -338,7 +341,7 @@ class LogParser:
         )
         con.execute("DROP TABLE log_redo")
 
-    def _bad_lines(self, first_line: int, rejected: list[_Reject]) -> list[int]:
+    def _bad_lines(self, first_line: int, rejected: list[Reject]) -> list[int]:
         """Line numbers of the first unparseable lines: the reader's rejects, and the
         rows that did not parse (rows are lines in order, less the rejected ones)."""
         rows = self.con.execute(
@@ -537,81 +540,3 @@ class LogParser:
             }
         )
         self._load(f"CREATE OR REPLACE TEMP TABLE {self.t_events}_geo AS", geo)
-
-
-def raw_view_sql(
-    events: str,
-    files: str,
-    agents: str,
-    *,
-    ids: str = "file_id",
-    agent_ids: str = "agent_id",
-    extra: str = "",
-) -> str:
-    """Compact log events (``timestamp, file_id, agent_id, country_code``) joined with
-    their files and agents into BigQuery's ``file_downloads`` schema."""
-    return (
-        'SELECT e."timestamp", e.country_code, f.url, f.project, '  # noqa: S608
-        "{'filename': f.filename, 'project': f.project, 'version': f.version, "
-        "'type': f.type} AS file, a.details, NULL::VARCHAR AS tls_protocol, "
-        f"NULL::VARCHAR AS tls_cipher{extra} FROM {events} e "
-        f"JOIN (SELECT {ids} AS file_id, {'target' if ids == 'tid' else 'url'} AS url, "
-        f"filename, project, version, type FROM {files}) f USING (file_id) "
-        f"LEFT JOIN (SELECT {agent_ids} AS agent_id, details FROM {agents}) a USING (agent_id)"
-    )
-
-
-@dataclass(frozen=True)
-class _Reject:
-    line: int  # its number in the file read (1-based)
-    text: str | None  # the whole line, to read with the slow path; None: unparseable
-
-
-def _rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[_Reject]:
-    """The lines the reader rejected: too many quotes (it gives their text), too
-    long in bytes (their text is read again: they may still be short enough in
-    characters), or unreadable (invalid UTF-8)."""
-    rows = con.execute(
-        "SELECT line, bool_and(error_type = 'TOO MANY COLUMNS'), "
-        "bool_or(error_type = 'LINE SIZE OVER MAXIMUM'), any_value(csv_line) "
-        "FROM log_rejects GROUP BY line ORDER BY line"
-    ).fetchall()
-    long = {int(n) for n, _, size, _ in rows if size}
-    texts = _read_lines(path, long) if long else {}
-    return [
-        _Reject(int(n), text if many else texts.get(int(n)) if size else None)
-        for n, many, size, text in rows
-    ]
-
-
-def _read_lines(path: Path, numbers: set[int]) -> dict[int, str | None]:
-    """The lines of ``path`` with these numbers, decoded; None where a line is not
-    UTF-8 or longer than MAX_LINE characters (unparseable either way)."""
-    out: dict[int, str | None] = {}
-    last = max(numbers)
-    with path.open("rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            if n in numbers:
-                try:
-                    text: str | None = raw.rstrip(b"\n").decode("utf-8")
-                except UnicodeDecodeError:
-                    text = None
-                out[n] = text if text is not None and len(text) <= MAX_LINE else None
-            if n >= last:
-                break
-    return out
-
-
-def _duck_type(t: pa.DataType) -> str:
-    import pyarrow as pa
-
-    if pa.types.is_struct(t):
-        inner = ", ".join(f'"{f.name}" {_duck_type(f.type)}' for f in t)
-        return f"STRUCT({inner})"
-    if pa.types.is_boolean(t):
-        return "BOOLEAN"
-    return "VARCHAR"
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -31,8 +31,8 @@ from toppypi.engines.duckdb.staging import (
     sql_string,
 )
 from toppypi.errors import InputError, UsageError
-from toppypi.logs.parse import raw_view_sql
 from toppypi.logs.streams import Checkpoint
+from toppypi.logs.views import raw_view_sql
 from toppypi.model.events import duckdb_columns
 
 if TYPE_CHECKING:
