@@ -354,8 +354,18 @@ class _Publisher:
         return self.push(res)
 
     def release_changes(self) -> list[str]:
-        """Changed paths a release commits: toppypi's own, never the user's other work."""
-        return [p for p in self.repo.changed_paths() if written_by_toppypi(p)]
+        """What a release commits: toppypi's changed paths, never the user's other work.
+
+        A folder toppypi owns whole (archive/, badges/, ...) is one pathspec: git
+        matches every path against every pathspec, and 30,000 badge paths made
+        ``git add`` and ``commit`` take half a minute.
+        """
+        out = set()
+        for path in self.repo.changed_paths():
+            if written_by_toppypi(path):
+                top, _, rest = path.partition("/")
+                out.add(top if rest else path)
+        return sorted(out)
 
     def write_release_files(self, n: NotesInput) -> None:
         self.w.write_month_file(n.month, RELEASE_FILE, render_release_notes(n).encode())
