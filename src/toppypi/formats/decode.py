@@ -97,6 +97,10 @@ def parse_dump(
             f"{name}: not a top-pypi-packages dump "
             f"(expected JSON with rows[] or a CSV with header {csvdump.HEADER})"
         )
+    return _validated(ranking, name)
+
+
+def _validated(ranking: Ranking, name: str) -> Ranking:
     problems = validate.problems(ranking.projects, ranking.counts)
     if problems:
         raise InvalidDump(f"{name}: {problems[0]}")
@@ -139,10 +143,7 @@ def parse_parquet(
         origin=name,
         format="parquet",
     )
-    problems = validate.problems(ranking.projects, ranking.counts)
-    if problems:
-        raise InvalidDump(f"{name}: {problems[0]}")
-    return ranking
+    return _validated(ranking, name)
 
 
 def _loads(text: str, name: str) -> Any:
