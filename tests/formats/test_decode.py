@@ -182,3 +182,30 @@ def test_the_parquet_toppypi_writes_reads_back(tmp_path: Path) -> None:
     broken.write_bytes(path.read_bytes()[:-20])
     with pytest.raises(InvalidDump, match="not a readable Parquet file"):
         read_dump(broken)
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        ("{not json", "invalid JSON"),
+        ("[1, 2]", "not a dump header"),
+        ('{"rows": []}', "not a dump header"),
+        ('{"source": 7}', "'source' is not a string"),
+        ('{"last_update": "9999-12-31 00:00:00"}', "last_update"),
+    ],
+)
+def test_a_parquet_whose_dump_header_is_broken_is_refused(
+    tmp_path: Path, header: str, says: str
+) -> None:
+    import pyarrow.parquet as pq
+
+    from toppypi.formats import parquet
+
+    r = Ranking.of([(10, "b"), (7, "a")], WHEN, methodology=Methodology(source="DuckDB"))
+    sch = parquet.schema(r.last_update, r.source, r.period, header)
+    path = tmp_path / "top.parquet"
+    pq.write_table(parquet.table(1, r.projects, r.counts, sch), path)
+    from toppypi.formats.decode import read_dump
+
+    with pytest.raises(InvalidDump, match=says):
+        read_dump(path)

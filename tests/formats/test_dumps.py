@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import run_cli
 from toppypi.errors import InputError
 from toppypi.formats import DumpFormat, JsonLayout
-from toppypi.formats.decode import parse_dump, read_dump
+from toppypi.formats.decode import parse_dump, parse_parquet, read_dump
 from toppypi.formats.encode import encode
 from toppypi.formats.jsondump import layout_of
 from toppypi.model.ranking import Envelope, Ranking
@@ -36,6 +36,20 @@ def test_convert_reproduces_published_files(
     proc = run_cli("convert", str(samples / src), "--format", fmt)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.encode() == (samples / expected).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "name", [f"{CH}.json", f"{CH}.min.json", f"{CH}.csv", f"{PI}.json", f"{PI}.min.json"]
+)
+def test_a_published_file_comes_back_byte_for_byte_through_parquet(
+    shared_history: Path, name: str
+) -> None:
+    """The Parquet keeps the JSON's other keys (statistics, meta, query) in its metadata."""
+    original = shared_history / "samples" / name
+    ranking = read_dump(original)
+    back = parse_parquet(encode(ranking, DumpFormat.PARQUET), name=name)
+    fmt = DumpFormat.MIN_JSON if name.endswith("min.json") else DumpFormat(Path(name).suffix[1:])
+    assert encode(back, fmt) == original.read_bytes()
 
 
 def test_convert_to_file_and_csv_round_trip(shared_history: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from toppypi.errors import InputError, InvalidDump
-from toppypi.formats import csvdump, validate
+from toppypi.formats import csvdump, parquet, validate
 from toppypi.model.ranking import DEFAULT_COLUMNS, Envelope, Methodology, Ranking
 
 _TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -128,13 +128,21 @@ def parse_parquet(
         raise InvalidDump(f"{name}: a Parquet file without project and download_count columns")
     projects = table.column("project").to_pylist()
     counts = table.column("download_count").to_pylist()
-    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    meta = {
+        k.decode("utf-8", "replace"): v.decode("utf-8", "replace")
+        for k, v in (table.schema.metadata or {}).items()
+    }
     when = _timestamp(meta.get("last_update"), name, today) or default_last_update
     if when is None:
         raise InvalidDump(f"{name}: a Parquet file without last_update metadata")
     for i, (proj, count) in enumerate(zip(projects, counts, strict=True), 1):
         if not isinstance(proj, str) or not isinstance(count, int):
             raise InvalidDump(f"{name}: row {i}: a missing project or count")
+    if parquet.HEADER_KEY in meta:  # the JSON dump's other keys: read back byte for byte
+        header = _loads(meta[parquet.HEADER_KEY], name)
+        if not isinstance(header, dict) or "rows" in header:
+            raise InvalidDump(f"{name}: its {parquet.HEADER_KEY} metadata is not a dump header")
+        return _validated(_from_object(header, projects, counts, name, when, today), name)
     ranking = Ranking(
         projects,
         counts,
@@ -174,8 +182,20 @@ def _parse_json(text: str, name: str, fallback: dt.datetime, today: dt.date | No
         )
     if not isinstance(obj, dict) or "rows" not in obj:
         raise InvalidDump(f"{name}: JSON has no 'rows' list; not a top-pypi-packages dump")
-    last_update = _timestamp(obj.get("last_update"), name, today) or fallback
     projects, counts = _rows(obj["rows"], name)
+    return _from_object(obj, projects, counts, name, fallback, today)
+
+
+def _from_object(
+    obj: dict[str, Any],
+    projects: list[str],
+    counts: list[int],
+    name: str,
+    fallback: dt.datetime,
+    today: dt.date | None,
+) -> Ranking:
+    """A ranking from a dump object's keys other than its rows (JSON, or Parquet metadata)."""
+    last_update = _timestamp(obj.get("last_update"), name, today) or fallback
     if "query" in obj and "source" not in obj:
         query = obj["query"]
         if not isinstance(query, dict):
