@@ -253,3 +253,31 @@ def test_a_parquet_whose_names_decode_to_gigabytes_is_refused() -> None:
     table = pa.table({"project": names, "download_count": [0] * 3_000})
     with pytest.raises(InvalidDump, match="longer than"):
         parse_parquet(_parquet(table), name="x.parquet", default_last_update=WHEN)
+
+
+def test_a_parquet_keeps_its_period_through_a_round_trip() -> None:
+    """The writer records the period in the metadata; the reader gives it back."""
+    import datetime as dt
+
+    from toppypi.formats.decode import parse_parquet
+    from toppypi.model.period import Period, parse_month
+
+    for period in (parse_month("2026-03"), Period(dt.date(2025, 4, 1), dt.date(2026, 3, 31))):
+        r = Ranking.of([(10, "b"), (7, "a")], WHEN, methodology=Methodology(source="DuckDB"))
+        data = encode(r.replace(period=period), DumpFormat.PARQUET)
+        back = parse_parquet(data, name="x.parquet")
+        assert back.period == period
+        assert encode(back, DumpFormat.PARQUET) == data
+
+
+def test_a_parquet_period_that_is_not_one_is_one_line() -> None:
+    import pyarrow as pa
+
+    from toppypi.formats.decode import parse_parquet
+
+    table = pa.table({"project": ["a"], "download_count": [1]})
+    for bad in ("garbage", "2026-13", "2026-03-31..2026-03-01", "x" * 10_000):
+        meta = {"last_update": "2026-04-01 00:00:00", "period": bad}
+        with pytest.raises(InvalidDump, match="period") as exc:
+            parse_parquet(_parquet(table.replace_schema_metadata(meta)), name="x.parquet")
+        assert "\n" not in str(exc.value) and len(str(exc.value)) < 200

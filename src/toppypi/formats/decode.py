@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from toppypi.errors import InputError, InvalidDump
+from toppypi.errors import InputError, InvalidDump, PeriodError
 from toppypi.formats import csvdump, validate
+from toppypi.model.period import Period, parse_month
 from toppypi.model.ranking import DEFAULT_COLUMNS, Envelope, Methodology, Ranking
 
 _TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -134,6 +135,7 @@ def parse_parquet(
         projects,
         counts,
         when,
+        period=_period(meta.get("period", ""), name),
         methodology=Methodology(source=meta.get("source", "")),
         origin=name,
         format="parquet",
@@ -179,6 +181,21 @@ def _read_parquet(data: bytes, name: str) -> tuple[list[Any], list[Any], dict[st
         if longest > validate.MAX_NAME:
             raise InvalidDump(f"{name}: a project name longer than {validate.MAX_NAME} characters")
     return names.to_pylist(), table.column("download_count").to_pylist(), meta
+
+
+def _period(label: str, name: str) -> Period | None:
+    """The period a Parquet dump's metadata records (``Period.label``), if any."""
+    if not label:
+        return None
+    try:
+        if ".." in label:
+            start, end = (dt.datetime.strptime(d, "%Y-%m-%d").date() for d in label.split(".."))
+            return Period(start, end)
+        return parse_month(label)
+    except (PeriodError, ValueError):
+        raise InvalidDump(
+            f"{name}: period {label[:40]!r} is not YYYY-MM or YYYY-MM-DD..YYYY-MM-DD"
+        ) from None
 
 
 def _loads(text: str, name: str) -> Any:
