@@ -54,11 +54,20 @@ def _refuse_read_only(target: Path) -> None:
         mode = target.stat().st_mode
     except OSError:
         return
-    if stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        raise InputError(
-            f"{target} is read-only and toppypi never replaces a read-only file; "
-            "write somewhere else, or make it writable first"
-        )
+    if read_only(mode):
+        raise read_only_error(target)
+
+
+def read_only(mode: int) -> bool:
+    """A regular file nobody may write: one toppypi never replaces."""
+    return stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_only_error(target: Path) -> InputError:
+    return InputError(
+        f"{target} is read-only and toppypi never replaces a read-only file; "
+        "write somewhere else, or make it writable first"
+    )
 
 
 @contextlib.contextmanager

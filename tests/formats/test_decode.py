@@ -209,3 +209,102 @@ def test_a_parquet_whose_dump_header_is_broken_is_refused(
 
     with pytest.raises(InvalidDump, match=says):
         read_dump(path)
+
+
+def _parquet(table: object) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def test_a_parquet_with_metadata_that_is_not_utf8_is_one_line() -> None:
+    import pyarrow as pa
+
+    from toppypi.formats.decode import parse_parquet
+
+    table = pa.table({"project": ["a"], "download_count": [1]})
+    for meta in ({b"last_update": b"\xff"}, {b"\xfe": b"x"}):
+        with pytest.raises(InvalidDump, match="metadata is not UTF-8"):
+            parse_parquet(_parquet(table.replace_schema_metadata(meta)), default_last_update=WHEN)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_damaged_parquet_is_one_line(data: st.DataObject) -> None:
+    """pyarrow's own messages run over several lines; the error is still one."""
+    import pyarrow as pa
+
+    from toppypi.formats.decode import parse_parquet
+
+    good = bytearray(
+        _parquet(
+            pa.table(
+                {"project": ["a", "b", "c"], "download_count": [3, 2, 1]}
+            ).replace_schema_metadata({"last_update": "2026-01-01 00:00:00"})
+        )
+    )
+    for _ in range(data.draw(st.integers(1, 4))):
+        good[data.draw(st.integers(0, len(good) - 1))] = data.draw(st.integers(0, 255))
+    try:
+        r = parse_parquet(bytes(good), name="x.parquet", default_last_update=WHEN)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert problems(r.projects, r.counts) == []
+
+
+def test_a_parquet_of_more_rows_than_pypi_has_projects_is_refused_before_it_is_read() -> None:
+    """A few hundred KB of run-length encoded rows would take gigabytes as Python lists."""
+    import pyarrow as pa
+
+    from toppypi.formats.decode import MAX_PARQUET_ROWS, parse_parquet
+
+    n = MAX_PARQUET_ROWS + 1
+    table = pa.table(
+        {"project": pa.repeat("a", n), "download_count": pa.repeat(pa.scalar(0, pa.int64()), n)}
+    )
+    with pytest.raises(InvalidDump, match=f"{n:,} rows"):
+        parse_parquet(_parquet(table), name="x.parquet", default_last_update=WHEN)
+
+
+def test_a_parquet_whose_names_decode_to_gigabytes_is_refused() -> None:
+    """A dictionary page holds one long name once; decoded, every row would copy it."""
+    import pyarrow as pa
+
+    from toppypi.formats.decode import parse_parquet
+
+    names = pa.DictionaryArray.from_arrays(pa.array([0] * 3_000, pa.int32()), ["a" * 1_000_000])
+    table = pa.table({"project": names, "download_count": [0] * 3_000})
+    with pytest.raises(InvalidDump, match="longer than"):
+        parse_parquet(_parquet(table), name="x.parquet", default_last_update=WHEN)
+
+
+def test_a_parquet_keeps_its_period_through_a_round_trip() -> None:
+    """The writer records the period in the metadata; the reader gives it back."""
+    import datetime as dt
+
+    from toppypi.formats.decode import parse_parquet
+    from toppypi.model.period import Period, parse_month
+
+    for period in (parse_month("2026-03"), Period(dt.date(2025, 4, 1), dt.date(2026, 3, 31))):
+        r = Ranking.of([(10, "b"), (7, "a")], WHEN, methodology=Methodology(source="DuckDB"))
+        data = encode(r.replace(period=period), DumpFormat.PARQUET)
+        back = parse_parquet(data, name="x.parquet")
+        assert back.period == period
+        assert encode(back, DumpFormat.PARQUET) == data
+
+
+def test_a_parquet_period_that_is_not_one_is_one_line() -> None:
+    import pyarrow as pa
+
+    from toppypi.formats.decode import parse_parquet
+
+    table = pa.table({"project": ["a"], "download_count": [1]})
+    for bad in ("garbage", "2026-13", "2026-03-31..2026-03-01", "x" * 10_000):
+        meta = {"last_update": "2026-04-01 00:00:00", "period": bad}
+        with pytest.raises(InvalidDump, match="period") as exc:
+            parse_parquet(_parquet(table.replace_schema_metadata(meta)), name="x.parquet")
+        assert "\n" not in str(exc.value) and len(str(exc.value)) < 200

@@ -66,7 +66,7 @@ def command(
 
     check_output(output, stores=[default_db_path()])
     named = _format_from_name(output)
-    if fmt and output.suffix in _SUFFIXES and named != fmt:
+    if fmt and output.suffix.lower() in _SUFFIXES and named != fmt:
         raise UsageError(
             f"-o {output}: the name says {named} but --format is {fmt}; "
             "rename the file or drop --format"
@@ -96,6 +96,7 @@ _SUFFIXES = {
 
 
 def _format_from_name(path: Path) -> str:
-    if path.suffix in _SUFFIXES:
-        return _SUFFIXES[path.suffix]
-    return "log" if path.name.startswith("access") else "parquet"
+    suffix = path.suffix.lower()  # events.JSONL is JSON lines too
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    return "log" if path.name.lower().startswith("access") else "parquet"

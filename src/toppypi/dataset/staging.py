@@ -105,6 +105,7 @@ def write_unsynced(root: Path, files: Mapping[str, bytes]) -> list[Path]:
     temporary name per process: the site's 30,000 badges made ``mkstemp`` and
     its context manager most of a monthly update's time.
     """
+    from toppypi.atomic import read_only, read_only_error
     from toppypi.errors import InputError
 
     written = []
@@ -114,10 +115,14 @@ def write_unsynced(root: Path, files: Mapping[str, bytes]) -> list[Path]:
     for rel in sorted(files):
         path, data = root / rel, files[rel]
         try:
-            if os.stat(path).st_size == len(data) and path.read_bytes() == data:
+            st = os.stat(path)
+            if st.st_size == len(data) and path.read_bytes() == data:
                 continue
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
+        else:
+            if read_only(st.st_mode):  # as atomic.py: a read-only file is the user's to keep
+                raise read_only_error(path)
         tmp = path.parent / f".{path.name}{suffix}"
         try:
             if path.parent not in made:

@@ -16,13 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from toppypi.errors import InputError, InvalidDump
+from toppypi.errors import InputError, InvalidDump, PeriodError
 from toppypi.formats import csvdump, parquet, validate
+from toppypi.model.period import Period, parse_month
 from toppypi.model.ranking import DEFAULT_COLUMNS, Envelope, Methodology, Ranking
 
 _TS_FORMAT = "%Y-%m-%d %H:%M:%S"
 PYPINFO_SOURCE = "BigQuery/pypinfo"
 MAX_BYTES = 1 << 30  # a published dump is under 1 MB; a full list under 100 MB
+MAX_PARQUET_ROWS = 10_000_000  # PyPI has under a million projects; a full list fits
 
 
 def read_dump(
@@ -114,24 +116,19 @@ def parse_parquet(
     default_last_update: dt.datetime | None = None,
     today: dt.date | None = None,
 ) -> Ranking:
-    """A Parquet dump toppypi writes: ``rank, project, download_count`` and its metadata."""
-    import io
+    """A Parquet dump toppypi writes: ``rank, project, download_count`` and its metadata.
 
+    Its size is judged before it is decoded: a few hundred KB of run-length or
+    dictionary encoded rows would take gigabytes as Python lists.
+    """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
-    except (pa.ArrowException, OSError) as exc:
-        raise InvalidDump(f"{name}: not a readable Parquet file ({str(exc)[:80]})") from None
-    if not {"project", "download_count"} <= set(table.column_names):
-        raise InvalidDump(f"{name}: a Parquet file without project and download_count columns")
-    projects = table.column("project").to_pylist()
-    counts = table.column("download_count").to_pylist()
-    meta = {
-        k.decode("utf-8", "replace"): v.decode("utf-8", "replace")
-        for k, v in (table.schema.metadata or {}).items()
-    }
+        projects, counts, meta = _read_parquet(data, name)
+    except (pa.ArrowException, OSError, ValueError, LookupError, TypeError) as exc:
+        # pyarrow's messages on a damaged file run over several lines
+        why = (str(exc).splitlines() or [type(exc).__name__])[0][:80]
+        raise InvalidDump(f"{name}: not a readable Parquet file ({why})") from None
     when = _timestamp(meta.get("last_update"), name, today) or default_last_update
     if when is None:
         raise InvalidDump(f"{name}: a Parquet file without last_update metadata")
@@ -142,16 +139,70 @@ def parse_parquet(
         header = _loads(meta[parquet.HEADER_KEY], name)
         if not isinstance(header, dict) or "rows" in header:
             raise InvalidDump(f"{name}: its {parquet.HEADER_KEY} metadata is not a dump header")
-        return _validated(_from_object(header, projects, counts, name, when, today), name)
+        ranking = _from_object(header, projects, counts, name, when, today)
+        return _validated(ranking.replace(period=_period(meta.get("period", ""), name)), name)
     ranking = Ranking(
         projects,
         counts,
         when,
+        period=_period(meta.get("period", ""), name),
         methodology=Methodology(source=meta.get("source", "")),
         origin=name,
         format="parquet",
     )
     return _validated(ranking, name)
+
+
+def _read_parquet(data: bytes, name: str) -> tuple[list[Any], list[Any], dict[str, str]]:
+    """The two columns and the metadata, or InvalidDump; pyarrow's own errors pass up."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    wanted = ["project", "download_count"]
+    pf = pq.ParquetFile(io.BytesIO(data))
+    if not set(wanted) <= set(pf.schema_arrow.names):
+        raise InvalidDump(f"{name}: a Parquet file without project and download_count columns")
+    if pf.metadata.num_rows > MAX_PARQUET_ROWS:
+        raise InvalidDump(
+            f"{name}: {pf.metadata.num_rows:,} rows; a dump holds at most "
+            f"{MAX_PARQUET_ROWS:,} (PyPI has fewer projects)"
+        )
+    try:
+        meta = {k.decode(): v.decode() for k, v in (pf.schema_arrow.metadata or {}).items()}
+    except UnicodeDecodeError:
+        raise InvalidDump(f"{name}: the Parquet metadata is not UTF-8 text") from None
+    kind = pf.schema_arrow.field("project").type
+    text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    # kept as a dictionary: a name stored once in a dictionary page would be copied to every row
+    pf = pq.ParquetFile(io.BytesIO(data), read_dictionary=["project"] if text else None)
+    table = pf.read(columns=wanted)
+    names = table.column("project")
+    if pa.types.is_dictionary(names.type):
+        longest = max(
+            (pc.max(pc.binary_length(c.dictionary)).as_py() or 0 for c in names.chunks),
+            default=0,
+        )
+        if longest > validate.MAX_NAME:
+            raise InvalidDump(f"{name}: a project name longer than {validate.MAX_NAME} characters")
+    return names.to_pylist(), table.column("download_count").to_pylist(), meta
+
+
+def _period(label: str, name: str) -> Period | None:
+    """The period a Parquet dump's metadata records (``Period.label``), if any."""
+    if not label:
+        return None
+    try:
+        if ".." in label:
+            start, end = (dt.datetime.strptime(d, "%Y-%m-%d").date() for d in label.split(".."))
+            return Period(start, end)
+        return parse_month(label)
+    except (PeriodError, ValueError):
+        raise InvalidDump(
+            f"{name}: period {label[:40]!r} is not YYYY-MM or YYYY-MM-DD..YYYY-MM-DD"
+        ) from None
 
 
 def _loads(text: str, name: str) -> Any:

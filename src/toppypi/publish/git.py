@@ -144,6 +144,18 @@ def clear_locks(git_dir: Path, work: Path, wait: float) -> list[Path]:
     return cleared
 
 
+def _git_dir_of(folder: Path) -> Path | None:
+    """A repository's git folder: itself when bare, its .git when a work tree, else None.
+
+    Lock-named files anywhere else (a remote set to a wrong folder, a work
+    tree's own ``refs/`` folder) are their owner's, never git's.
+    """
+    for git_dir in (folder / ".git", folder):
+        if (git_dir / "HEAD").is_file() and (git_dir / "objects").is_dir():
+            return git_dir
+    return None
+
+
 class Repo:
     """A dataset directory that is a git work tree."""
 
@@ -299,7 +311,8 @@ class Repo:
         works in it: a remote elsewhere may have a push running.
         """
         folder = self.local_remote(remote)
-        return [] if folder is None else clear_locks(folder, folder, wait)
+        git_dir = None if folder is None else _git_dir_of(folder)
+        return [] if folder is None or git_dir is None else clear_locks(git_dir, folder, wait)
 
     def push(self, remote: str, branch: str, tags: list[str]) -> PushOutcome:
         """Push HEAD to ``branch`` and the tags, all or none; never forced."""
