@@ -260,9 +260,9 @@ def test_a_parquet_of_more_rows_than_pypi_has_projects_is_refused_before_it_is_r
     """A few hundred KB of run-length encoded rows would take gigabytes as Python lists."""
     import pyarrow as pa
 
-    from toppypi.formats.decode import MAX_PARQUET_ROWS, parse_parquet
+    from toppypi.formats.decode import MAX_ROWS, parse_parquet
 
-    n = MAX_PARQUET_ROWS + 1
+    n = MAX_ROWS + 1
     table = pa.table(
         {"project": pa.repeat("a", n), "download_count": pa.repeat(pa.scalar(0, pa.int64()), n)}
     )
@@ -308,3 +308,23 @@ def test_a_parquet_period_that_is_not_one_is_one_line() -> None:
         with pytest.raises(InvalidDump, match="period") as exc:
             parse_parquet(_parquet(table.replace_schema_metadata(meta)), name="x.parquet")
         assert "\n" not in str(exc.value) and len(str(exc.value)) < 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"download_count,project\n" + b'1,"a"\n' * 12,
+        b"[" + b",".join([b"1"] * 30) + b"]",
+        b'{"rows": [' + b",".join([b'{"download_count": 1, "project": "a"}'] * 12) + b"]}",
+    ],
+    ids=["csv", "json-list-of-numbers", "json-rows"],
+)
+def test_a_dump_of_too_many_rows_is_refused_before_it_is_parsed(
+    monkeypatch: pytest.MonkeyPatch, data: bytes
+) -> None:
+    """A few hundred KB of gzip can hold 150M tiny rows: judged before any is parsed."""
+    from toppypi.formats import decode
+
+    monkeypatch.setattr(decode, "MAX_ROWS", 10)
+    with pytest.raises(InvalidDump, match="over 10 rows"):
+        parse_dump(data, name="bomb.csv")

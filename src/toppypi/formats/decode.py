@@ -24,7 +24,7 @@ from toppypi.model.ranking import DEFAULT_COLUMNS, Envelope, Methodology, Rankin
 _TS_FORMAT = "%Y-%m-%d %H:%M:%S"
 PYPINFO_SOURCE = "BigQuery/pypinfo"
 MAX_BYTES = 1 << 30  # a published dump is under 1 MB; a full list under 100 MB
-MAX_PARQUET_ROWS = 10_000_000  # PyPI has under a million projects; a full list fits
+MAX_ROWS = 10_000_000  # PyPI has under a million projects; a full list fits
 
 
 def read_dump(
@@ -75,6 +75,15 @@ def _gunzip(data: bytes, p: Path) -> bytes:
     return out
 
 
+def _rows_estimate(data: bytes) -> int:
+    """About how many rows, judged before any is parsed: a 600 KB csv.gz of
+    150M tiny rows would take tens of GB as Python lists. A CSV row is a line; a
+    JSON row is an object holding one comma and followed by another."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return max(data.count(b"{"), data.count(b",") // 2)
+    return data.count(b"\n")
+
+
 def parse_dump(
     data: bytes,
     *,
@@ -82,6 +91,10 @@ def parse_dump(
     default_last_update: dt.datetime | None = None,
     today: dt.date | None = None,
 ) -> Ranking:
+    if _rows_estimate(data) > MAX_ROWS:
+        raise InvalidDump(
+            f"{name}: over {MAX_ROWS:,} rows; a dump holds fewer (PyPI has fewer projects)"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -165,10 +178,10 @@ def _read_parquet(data: bytes, name: str) -> tuple[list[Any], list[Any], dict[st
     pf = pq.ParquetFile(io.BytesIO(data))
     if not set(wanted) <= set(pf.schema_arrow.names):
         raise InvalidDump(f"{name}: a Parquet file without project and download_count columns")
-    if pf.metadata.num_rows > MAX_PARQUET_ROWS:
+    if pf.metadata.num_rows > MAX_ROWS:
         raise InvalidDump(
             f"{name}: {pf.metadata.num_rows:,} rows; a dump holds at most "
-            f"{MAX_PARQUET_ROWS:,} (PyPI has fewer projects)"
+            f"{MAX_ROWS:,} (PyPI has fewer projects)"
         )
     try:
         meta = {k.decode(): v.decode() for k, v in (pf.schema_arrow.metadata or {}).items()}
