@@ -142,6 +142,26 @@ def csv_gz_concatenated(g: Good) -> bytes:
     return gzip.compress(g.csv.encode()) + gzip.compress(g.csv.encode())
 
 
+def csv_gz_row_bomb(g: Good) -> bytes:
+    """11M one-letter rows in about 300 KB: more rows than PyPI has projects."""
+    rows = b'1,"a"\n' * 11_000_000
+    return gzip.compress(b"download_count,project\n" + rows, compresslevel=1)
+
+
+def parquet_row_bomb(g: Good) -> bytes:
+    """11M rows run-length encoded into a few hundred KB of Parquet."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 11_000_000
+    out = io.BytesIO()
+    table = pa.table({"project": pa.array(["a"] * n), "download_count": pa.array([1] * n)})
+    pq.write_table(table, out)
+    return out.getvalue()
+
+
 # -- JSON ------------------------------------------------------------------------------
 
 
@@ -313,6 +333,7 @@ CSV_MAKERS: dict[str, Maker] = {
 GZ_MAKERS: dict[str, Maker] = {
     "csv-gz-damaged": csv_gz_damaged,
     "csv-gz-two-dumps": csv_gz_concatenated,
+    "csv-gz-11m-rows": csv_gz_row_bomb,
 }
 JSON_MAKERS: dict[str, Maker] = {
     "json-truncated": json_truncated,
@@ -341,6 +362,7 @@ JSON_MAKERS: dict[str, Maker] = {
     "json-total-rows-not-int": json_total_rows_text,
     "json-parquet-foreign": parquet_foreign,
     "json-parquet-truncated": parquet_truncated,
+    "json-parquet-11m-rows": parquet_row_bomb,
     "json-empty-file": empty,
     "json-whitespace-only": whitespace,
     "json-binary-noise": binary_noise,
