@@ -8,12 +8,15 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from toppypi.model.ranking import Ranking
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(NamedTuple):
+    """A tuple, not a frozen dataclass: 15,000 are made per comparison, and a frozen
+    dataclass's ``__init__`` costs several times a tuple's."""
+
     project: str
     rank: int | None  # None: not in this ranking
     previous_rank: int | None
