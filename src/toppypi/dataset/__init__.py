@@ -127,23 +127,8 @@ class Dataset:
         return self.layout.month_dir(month) / name
 
     def read_json(self, month: str, name: str) -> dict[str, Any] | None:
-        """``checks.json`` or ``provenance.json`` of a month; None when not archived.
-
-        A file that is there but unreadable is a damaged archive: an error, not a
-        month shown as if it had no report.
-        """
-        import json
-
-        path = self.month_file(month, name)
-        if not path.is_file():
-            return None
-        try:
-            obj = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{path}: unreadable ({str(exc)[:80]}); repair it from git") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}: not a JSON object; repair it from git")
-        return obj
+        """``checks.json`` or ``provenance.json`` of a month; None when not archived."""
+        return _catalog.read_json_object(self.month_file(month, name))
 
     def checks(self, month: str) -> dict[str, Any] | None:
         return self.read_json(month, CHECKS_FILE)

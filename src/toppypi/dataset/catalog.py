@@ -198,10 +198,14 @@ def from_meta(obj: dict[str, Any], projects: Any = (), counts: Any = ()) -> Rank
 # --- loading -------------------------------------------------------------------------
 
 
-def _provenance(entry: Entry) -> dict[str, Any]:
-    path = entry.path / PROVENANCE_FILE
+def read_json_object(path: Path) -> dict[str, Any] | None:
+    """A month's ``checks.json`` or ``provenance.json``; None when it is not there.
+
+    A file that is there but unreadable is a damaged archive: an error, not a
+    month shown as if it had no report.
+    """
     if not path.is_file():
-        return {}
+        return None
     try:
         obj = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
@@ -209,6 +213,10 @@ def _provenance(entry: Entry) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise InputError(f"{path}: not a JSON object; repair it from git")
     return obj
+
+
+def _provenance(entry: Entry) -> dict[str, Any]:
+    return read_json_object(entry.path / PROVENANCE_FILE) or {}
 
 
 def _month_header(entry: Entry, ranking: Ranking) -> Ranking:

@@ -111,7 +111,6 @@ def write_unsynced(root: Path, files: Mapping[str, bytes]) -> list[Path]:
     written = []
     made: set[Path] = set()
     suffix = f".{os.getpid()}.tmp"  # the sweep removes ``.NAME.*.tmp`` a kill leaves
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
     for rel in sorted(files):
         path, data = root / rel, files[rel]
         try:
@@ -128,13 +127,8 @@ def write_unsynced(root: Path, files: Mapping[str, bytes]) -> list[Path]:
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            fd = os.open(tmp, flags, 0o644)  # the umask applies, as to any file
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
+            with open(tmp, "wb", opener=_published_mode) as fh:
+                fh.write(data)
             os.replace(tmp, path)
         except OSError as exc:
             with contextlib.suppress(OSError):
@@ -142,3 +136,8 @@ def write_unsynced(root: Path, files: Mapping[str, bytes]) -> list[Path]:
             raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
         written.append(path)
     return written
+
+
+def _published_mode(path: str, flags: int) -> int:
+    """0644 less the umask, as every published file (``open``'s default is 0666)."""
+    return os.open(path, flags, 0o644)

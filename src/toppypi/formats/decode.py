@@ -148,21 +148,17 @@ def parse_parquet(
     for i, (proj, count) in enumerate(zip(projects, counts, strict=True), 1):
         if not isinstance(proj, str) or not isinstance(count, int):
             raise InvalidDump(f"{name}: row {i}: a missing project or count")
+    period = _period(meta.get("period", ""), name)
     if parquet.HEADER_KEY in meta:  # the JSON dump's other keys: read back byte for byte
         header = _loads(meta[parquet.HEADER_KEY], name)
         if not isinstance(header, dict) or "rows" in header:
             raise InvalidDump(f"{name}: its {parquet.HEADER_KEY} metadata is not a dump header")
-        ranking = _from_object(header, projects, counts, name, when, today)
-        return _validated(ranking.replace(period=_period(meta.get("period", ""), name)), name)
-    ranking = Ranking(
-        projects,
-        counts,
-        when,
-        period=_period(meta.get("period", ""), name),
-        methodology=Methodology(source=meta.get("source", "")),
-        origin=name,
-        format="parquet",
-    )
+        ranking = _from_object(header, projects, counts, name, when, today).replace(period=period)
+    else:
+        source = Methodology(source=meta.get("source", ""))
+        ranking = Ranking(
+            projects, counts, when, period=period, methodology=source, origin=name, format="parquet"
+        )
     return _validated(ranking, name)
 
 
